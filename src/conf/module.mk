@@ -1,0 +1,1 @@
+# src/conf: domain XML <-> machine configuration.

@@ -1,0 +1,1 @@
+# src/vmm/boot: see its header files.

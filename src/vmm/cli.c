@@ -1,0 +1,218 @@
+#include "vmm/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char cli_usage[] =
+	"Usage: tandem run [OPTIONS]\n"
+	"       tandem --help | --version\n"
+	"\n"
+	"Boot a guest on the tandem PC machine.\n"
+	"\n"
+	"  --kernel PATH       Linux bzImage, ELF64 kernel (vmlinux) or multiboot v1 kernel\n"
+	"  --initrd PATH       initial ramdisk\n"
+	"  --append CMDLINE    kernel command line\n"
+	"  --domain FILE.xml   take the configuration from a libvirt domain XML file\n"
+	"  --memory SIZE       guest RAM, e.g. 512M, 2G (a bare number is MiB; default 256M)\n"
+	"  --cpus N            number of vCPUs (default 1)\n"
+	"  --accel emu|kvm     CPU engine: the built-in emulator (default) or Linux KVM\n"
+	"  --serial stdio|pty|file:PATH|none\n"
+	"                      where the first UART (ttyS0) goes (default stdio)\n"
+	"  --clock realtime|deterministic\n"
+	"                      emu guest time: host time (default), or derived from\n"
+	"                      retired instructions (reproducible runs)\n"
+	"  --decompress auto|host|guest\n"
+	"                      bzImage payload: decompressed by tandem (host) or by the\n"
+	"                      kernel itself (guest); auto = host for emu, guest for kvm\n"
+	"  --no-acpi           do not build ACPI tables (MP table only)\n"
+	"  --no-reboot         exit when the guest reboots instead of restarting it\n"
+	"  --control PATH      listen for QMP-style JSON commands on this unix socket\n"
+	"  --pidfile PATH      write the process id here\n"
+	"  --paused            start with the vCPUs stopped (resume with 'cont')\n"
+	"  --stats             print statistics on exit (instructions, MIPS, exits)\n"
+	"  --name NAME         guest name, for messages\n"
+	"\n"
+	"Exit status: 0 guest powered off; 1 error; 2 guest rebooted (--no-reboot);\n"
+	"3 triple fault (--no-reboot); 4 emulation error; 5 stopped by 'quit' or a\n"
+	"signal; (value << 1) | 1 when a test guest writes value to port 0xf4.\n";
+
+bool cli_parse_memory(const char *s, uint64_t *bytes, GError **err)
+{
+	char *end = NULL;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		goto bad;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		goto bad;
+	unsigned shift;
+	if (!*end)
+		shift = 20;
+	else {
+		switch (g_ascii_toupper(*end)) {
+		case 'B': shift = 0; break;
+		case 'K': shift = 10; break;
+		case 'M': shift = 20; break;
+		case 'G': shift = 30; break;
+		case 'T': shift = 40; break;
+		default: goto bad;
+		}
+		end++;
+		if (shift && (!g_ascii_strcasecmp(end, "iB") || !g_ascii_strcasecmp(end, "B")))
+			end += strlen(end);
+		if (*end)
+			goto bad;
+	}
+	if (v > (UINT64_MAX >> shift))
+		goto bad;
+	*bytes = (uint64_t)v << shift;
+	return true;
+bad:
+	g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "invalid memory size '%s': expected a number with an optional unit (K, M, G, T), e.g. 512M", s ? s : "");
+	return false;
+}
+
+enum {
+	OPT_KERNEL = 1000, OPT_INITRD, OPT_APPEND, OPT_DOMAIN, OPT_MEMORY, OPT_CPUS, OPT_ACCEL,
+	OPT_SERIAL, OPT_CLOCK, OPT_DECOMPRESS, OPT_NO_ACPI, OPT_NO_REBOOT, OPT_CONTROL,
+	OPT_PIDFILE, OPT_PAUSED, OPT_STATS, OPT_NAME,
+};
+
+static const struct option run_options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "domain", required_argument, NULL, OPT_DOMAIN },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "clock", required_argument, NULL, OPT_CLOCK },
+	{ "decompress", required_argument, NULL, OPT_DECOMPRESS },
+	{ "no-acpi", no_argument, NULL, OPT_NO_ACPI },
+	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "paused", no_argument, NULL, OPT_PAUSED },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void set_str(char **dst, const char *v)
+{
+	g_free(*dst);
+	*dst = g_strdup(v);
+}
+
+static bool bad_value(GError **err, const char *opt, const char *v, const char *expected)
+{
+	g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "invalid value '%s' for --%s: expected %s", v, opt, expected);
+	return false;
+}
+
+bool cli_parse_run(int argc, char **argv, struct machine_config *cfg, GError **err)
+{
+	char *domain_xml = NULL;
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, "", run_options, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case OPT_KERNEL: set_str(&cfg->kernel, optarg); break;
+		case OPT_INITRD: set_str(&cfg->initrd, optarg); break;
+		case OPT_APPEND: set_str(&cfg->cmdline, optarg); break;
+		case OPT_DOMAIN: domain_xml = optarg; break;
+		case OPT_MEMORY:
+			if (!cli_parse_memory(optarg, &cfg->memory, err))
+				return false;
+			break;
+		case OPT_CPUS: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || n < 1 || n > CONFIG_MAX_CPUS) {
+				g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+					    "invalid value '%s' for --cpus: expected 1 to %d", optarg, CONFIG_MAX_CPUS);
+				return false;
+			}
+			cfg->cpus = n;
+			break;
+		}
+		case OPT_ACCEL:
+			if (!strcmp(optarg, "emu") || !strcmp(optarg, "tcg"))
+				cfg->accel = ACCEL_EMU;
+			else if (!strcmp(optarg, "kvm"))
+				cfg->accel = ACCEL_KVM;
+			else
+				return bad_value(err, "accel", optarg, "emu or kvm");
+			break;
+		case OPT_SERIAL:
+			if (!strcmp(optarg, "stdio"))
+				cfg->serial = SERIAL_STDIO;
+			else if (!strcmp(optarg, "pty"))
+				cfg->serial = SERIAL_PTY;
+			else if (!strcmp(optarg, "none"))
+				cfg->serial = SERIAL_NONE;
+			else if (g_str_has_prefix(optarg, "file:") && optarg[5]) {
+				cfg->serial = SERIAL_FILE;
+				set_str(&cfg->serial_path, optarg + 5);
+			} else
+				return bad_value(err, "serial", optarg, "stdio, pty, none or file:PATH");
+			break;
+		case OPT_CLOCK:
+			if (!strcmp(optarg, "realtime"))
+				cfg->clock = CLOCK_REALTIME;
+			else if (!strcmp(optarg, "deterministic"))
+				cfg->clock = CLOCK_DETERMINISTIC;
+			else
+				return bad_value(err, "clock", optarg, "realtime or deterministic");
+			break;
+		case OPT_DECOMPRESS:
+			if (!strcmp(optarg, "auto"))
+				cfg->decompress = DECOMPRESS_AUTO;
+			else if (!strcmp(optarg, "host"))
+				cfg->decompress = DECOMPRESS_HOST;
+			else if (!strcmp(optarg, "guest"))
+				cfg->decompress = DECOMPRESS_GUEST;
+			else
+				return bad_value(err, "decompress", optarg, "auto, host or guest");
+			break;
+		case OPT_NO_ACPI: cfg->acpi = false; break;
+		case OPT_NO_REBOOT: cfg->no_reboot = true; break;
+		case OPT_CONTROL: set_str(&cfg->control_socket, optarg); break;
+		case OPT_PIDFILE: set_str(&cfg->pidfile, optarg); break;
+		case OPT_PAUSED: cfg->start_paused = true; break;
+		case OPT_STATS: cfg->stats = true; break;
+		case OPT_NAME: set_str(&cfg->name, optarg); break;
+		case ':':
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    "option %s needs a value", argv[optind - 1]);
+			return false;
+		default:
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION,
+				    "unknown option '%s' (see tandem --help)", argv[optind - 1]);
+			return false;
+		}
+	}
+	if (optind < argc) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+			    "unexpected argument '%s' (see tandem --help)", argv[optind]);
+		return false;
+	}
+	if (domain_xml) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+			    "--domain: domain XML support is not built yet");
+		return false;
+	}
+	if (!cfg->kernel) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--kernel is required");
+		return false;
+	}
+	return true;
+}

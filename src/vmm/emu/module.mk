@@ -1,0 +1,1 @@
+# src/vmm/emu: see its header files.

@@ -1,0 +1,1 @@
+# src/vmm/kvm: see its header files.

@@ -1,0 +1,29 @@
+#include "vmm/machine_config.h"
+
+#include <glib.h>
+#include <string.h>
+
+void machine_config_init(struct machine_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->memory = CONFIG_DEFAULT_MEMORY;
+	c->cpus = 1;
+	c->accel = ACCEL_EMU;
+	c->serial = SERIAL_STDIO;
+	c->clock = CLOCK_REALTIME;
+	c->decompress = DECOMPRESS_AUTO;
+	c->acpi = true;
+}
+
+void machine_config_clear(struct machine_config *c)
+{
+	g_free(c->name);
+	g_free(c->uuid);
+	g_free(c->kernel);
+	g_free(c->initrd);
+	g_free(c->cmdline);
+	g_free(c->serial_path);
+	g_free(c->control_socket);
+	g_free(c->pidfile);
+	machine_config_init(c);
+}

@@ -1,0 +1,35 @@
+/* tandem: the VMM, one process per guest. */
+#include "config.h"
+#include "vmm/cli.h"
+#include "vmm/machine_config.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(cli_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 1 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("tandem %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") != 0) {
+		fprintf(stderr, "tandem: unknown command '%s' (see tandem --help)\n", argv[1]);
+		return 1;
+	}
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_autoptr(GError) err = NULL;
+	if (!cli_parse_run(argc - 1, argv + 1, &cfg, &err)) {
+		fprintf(stderr, "tandem: %s\n", err->message);
+		machine_config_clear(&cfg);
+		return 1;
+	}
+	fprintf(stderr, "tandem: the machine is not assembled yet\n");
+	machine_config_clear(&cfg);
+	return 1;
+}
