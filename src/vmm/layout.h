@@ -40,4 +40,31 @@
 #define LAYOUT_BIOS_END         0x100000ULL
 #define LAYOUT_KERNEL_START     0x100000ULL      /* bzImage protected-mode payload */
 
+/* Port I/O map (legacy PC). */
+#define PORT_PIC_MASTER   0x20   /* 2 ports */
+#define PORT_PIT          0x40   /* 4 ports */
+#define PORT_KBD_DATA     0x60
+#define PORT_SYS_CTRL_B   0x61   /* PIT gate 2 / speaker / OUT2 */
+#define PORT_KBD_CMD      0x64
+#define PORT_RTC          0x70   /* 2 ports */
+#define PORT_POST         0x80
+#define PORT_PIC_SLAVE    0xA0   /* 2 ports */
+#define PORT_DEBUG_EXIT   0xF4   /* isa-debug-exit: status (value << 1) | 1 */
+#define PORT_COM1         0x3F8  /* 8 ports, IRQ 4 */
+#define PORT_ELCR         0x4D0  /* 2 ports */
+#define PORT_ACPI_PM      0x600  /* PM1a_EVT (4) at +0, PM1a_CNT (2) at +4, PM_TMR (4) at +8 */
+#define PORT_ACPI_PM_LEN  0x10
+#define PORT_PCI_CONFIG   0xCF8  /* 0xCF8 address, 0xCFC-0xCFF data */
+#define PORT_RESET        0xCF9
+#define PORT_PCI_IO_START 0xC000 /* PCI I/O BARs */
+
+#define IRQ_PIT   0
+#define IRQ_KBD   1
+#define IRQ_COM1  4
+#define IRQ_RTC   8
+#define IRQ_SCI   9              /* ACPI SCI: level, active high (MADT override) */
+#define IRQ_MOUSE 12
+/* ACPI sleep type written to PM1a_CNT.SLP_TYP for S5 (soft off); the DSDT's _S5_ says the same. */
+#define ACPI_S5_SLP_TYP 0
+
 #endif
