@@ -1,0 +1,1 @@
+# Interrupt controllers and timer: PIC, IOAPIC, LAPIC, PIT (src/hw/intc*, pic*, ioapic*, lapic*, pit*).
