@@ -167,9 +167,9 @@ bool cli_parse_run(int argc, char **argv, struct machine_config *cfg, GError **e
 			break;
 		case OPT_CLOCK:
 			if (!strcmp(optarg, "realtime"))
-				cfg->clock = CLOCK_REALTIME;
+				cfg->clock = GUEST_CLOCK_REALTIME;
 			else if (!strcmp(optarg, "deterministic"))
-				cfg->clock = CLOCK_DETERMINISTIC;
+				cfg->clock = GUEST_CLOCK_DETERMINISTIC;
 			else
 				return bad_value(err, "clock", optarg, "realtime or deterministic");
 			break;

@@ -10,7 +10,7 @@ void machine_config_init(struct machine_config *c)
 	c->cpus = 1;
 	c->accel = ACCEL_EMU;
 	c->serial = SERIAL_STDIO;
-	c->clock = CLOCK_REALTIME;
+	c->clock = GUEST_CLOCK_REALTIME;
 	c->decompress = DECOMPRESS_AUTO;
 	c->acpi = true;
 }

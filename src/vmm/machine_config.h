@@ -11,7 +11,7 @@
 
 enum accel_kind { ACCEL_EMU, ACCEL_KVM };
 enum serial_kind { SERIAL_NONE, SERIAL_STDIO, SERIAL_PTY, SERIAL_FILE };
-enum clock_kind { CLOCK_REALTIME, CLOCK_DETERMINISTIC };
+enum clock_kind { GUEST_CLOCK_REALTIME, GUEST_CLOCK_DETERMINISTIC };  /* CLOCK_* would clash with <time.h> */
 /* How a bzImage is entered: the kernel's own 64-bit entry (its
  * decompressor runs in the guest), or decompressed on the host and the
  * vmlinux ELF entered directly. AUTO = host for emu, guest for kvm. */
