@@ -8,3 +8,20 @@ tests_test_guest_mem_LDADD = $(CORE_TEST_LIBS)
 tests_test_irq_LDADD = $(CORE_TEST_LIBS)
 tests_test_vclock_LDADD = $(CORE_TEST_LIBS)
 EXTRA_DIST += tests/run-one.sh
+
+# Freestanding test guests (nasm + ld): ELF64 and multiboot v1.
+TEST_GUESTS = tests/guests/hello64.elf tests/guests/hello-mb.elf
+check_DATA = $(TEST_GUESTS)
+CLEANFILES += $(TEST_GUESTS) tests/guests/*.o
+EXTRA_DIST += tests/guests/hello64.asm tests/guests/hello-mb.asm tests/e2e/lib.sh
+tests/guests/hello64.elf: tests/guests/hello64.asm
+	@$(MKDIR_P) tests/guests
+	$(AM_V_GEN)$(NASM) -f elf64 $< -o $@.o && $(GUEST_LD) -m elf_x86_64 -nostdlib -Ttext=0x200000 -e _start $@.o -o $@
+tests/guests/hello-mb.elf: tests/guests/hello-mb.asm
+	@$(MKDIR_P) tests/guests
+	$(AM_V_GEN)$(NASM) -f elf32 $< -o $@.o && $(GUEST_LD) -m elf_i386 -nostdlib -Ttext=0x200000 -e _start $@.o -o $@
+
+check_PROGRAMS += tests/test-control
+TESTS += tests/test-control
+tests_test_control_CFLAGS = $(AM_CFLAGS) $(JSON_GLIB_CFLAGS)
+tests_test_control_LDADD = src/vmm/libtandem_ctl.a $(JSON_GLIB_LIBS) $(CORE_TEST_LIBS)

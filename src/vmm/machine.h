@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct pc_devices;
+struct chardev;
 
 /* Why the machine stopped; maps 1:1 to the tandem exit status. */
 enum machine_stop {
@@ -37,10 +38,17 @@ struct machine_stats {
 	uint64_t start_ns, end_ns;
 };
 
+/* Lifecycle notifications for the control socket (run.c). */
+typedef void machine_event_fn(void *opaque, const char *event, const char *reason, bool guest);
+
 struct machine {
 	struct machine_config *cfg;
+	machine_event_fn *event;
+	void *event_opaque;
+	struct chardev *serial;          /* the first UART's backend */
 	const struct engine_ops *engine;
 	void *engine_vm;                 /* engine-private */
+	bool engine_started;             /* vm_init succeeded */
 
 	struct guest_mem mem;
 	struct bus pio;
@@ -53,18 +61,21 @@ struct machine {
 	struct engine_vcpu *vcpus[CONFIG_MAX_CPUS];
 
 	GMutex lock;                     /* the machine lock: held while the vCPU thread runs */
-	volatile int stop_requested;     /* set from any thread */
-	enum machine_stop stop;
+	GCond wake;                      /* signalled when a halted/paused machine has work */
+	int io_waiting;                  /* atomic: other threads queued for the lock */
+	enum machine_stop stop;          /* STOP_NONE while running */
 	int exit_status;                 /* process exit status once stopped */
+	bool reset_requested;
 	bool paused;
+	unsigned wakeups;                /* bumped by machine_irq_notify */
 
 	struct cpu_state boot_state;     /* BSP state produced by the loader */
 	struct machine_stats stats;
 };
 
 /* Builds everything the configuration asks for, loads the kernel, and
- * leaves the machine ready to run. */
-struct machine *machine_create(struct machine_config *cfg, GError **err);
+ * leaves the machine ready to run. `serial` is the first UART's backend. */
+struct machine *machine_create(struct machine_config *cfg, struct chardev *serial, GError **err);
 void machine_destroy(struct machine *m);
 /* Reloads the kernel and resets devices and vCPUs (guest reboot). */
 bool machine_reset(struct machine *m, GError **err);
@@ -82,7 +93,16 @@ void machine_irq_notify(struct machine *m, unsigned cpu);   /* devices: interrup
 void machine_send_init(struct machine *m, unsigned cpu);
 void machine_send_sipi(struct machine *m, unsigned cpu, uint8_t vector);
 
-/* From any thread: stop the machine with a reason. */
+/* Takes / drops the machine lock from a thread other than the vCPU thread
+ * (the vCPU thread yields to waiters between slices). */
+void machine_lock_other(struct machine *m);
+void machine_unlock_other(struct machine *m);
+
+/* Runs the vCPUs until the machine stops; returns the exit status. Called
+ * with the lock not held. (vcpu_loop.c) */
+int machine_run(struct machine *m);
+
+/* From any thread with the lock held: stop the machine with a reason. */
 void machine_request_stop(struct machine *m, enum machine_stop why, int exit_status);
 /* Guest asked for a reset (i8042 0xFE, port 0xCF9, triple fault). */
 void machine_request_reset(struct machine *m);

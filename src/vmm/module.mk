@@ -9,10 +9,22 @@ src_vmm_libtandem_core_a_SOURCES = \
 	src/vmm/machine_config.c src/vmm/machine_config.h \
 	src/vmm/cpu_state.h src/vmm/engine.h
 
+# Process plumbing: serial backends and the control socket.
+noinst_LIBRARIES += src/vmm/libtandem_ctl.a
+src_vmm_libtandem_ctl_a_SOURCES = \
+	src/vmm/chardev.c src/vmm/chardev.h \
+	src/vmm/control.c src/vmm/control.h
+src_vmm_libtandem_ctl_a_CFLAGS = $(AM_CFLAGS) $(JSON_GLIB_CFLAGS)
+
 bin_PROGRAMS += tandem
 tandem_SOURCES = \
 	src/vmm/main.c \
 	src/vmm/cli.c src/vmm/cli.h
-tandem_LDADD = \
-	src/vmm/libtandem_core.a \
-	$(GLIB_LIBS)
+# Order matters for static libraries: users before what they use.
+TANDEM_LIBS = \
+	src/vmm/libtandem_ctl.a \
+	src/vmm/kvm/libtandem_kvm.a \
+	src/vmm/libtandem_core.a
+tandem_LDADD = $(TANDEM_LIBS) \
+	$(JSON_GLIB_LIBS) $(GLIB_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) -lm
+dist_man1_MANS += docs/tandem.1

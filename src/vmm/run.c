@@ -1,0 +1,255 @@
+#include "vmm/run.h"
+
+#include "hw/pc_devices.h"
+#include "vmm/chardev.h"
+#include "vmm/control.h"
+#include "vmm/machine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct run_ctx {
+	struct machine *m;
+	struct chardev *serial;
+	struct control *control;
+	GMainContext *ctx;
+	GMainLoop *loop;
+	GThread *io_thread;
+};
+
+/* ---- serial input (I/O thread) ---- */
+
+static void serial_input(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct run_ctx *r = opaque;
+	machine_lock_other(r->m);
+	pc_serial_receive(r->m->pc, buf, len);
+	machine_unlock_other(r->m);
+}
+
+static size_t serial_space(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	machine_lock_other(r->m);
+	size_t n = pc_serial_rx_space(r->m->pc);
+	machine_unlock_other(r->m);
+	return n;
+}
+
+static void run_quit(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	machine_lock_other(r->m);
+	machine_request_stop(r->m, STOP_QUIT, STOP_QUIT);
+	machine_unlock_other(r->m);
+}
+
+/* ---- control socket operations (I/O thread) ---- */
+
+static const char *ctl_status(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	machine_lock_other(r->m);
+	const char *s = r->m->stop != STOP_NONE ? "shutdown" : r->m->paused ? "paused" : "running";
+	machine_unlock_other(r->m);
+	return s;
+}
+
+static void ctl_stop(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	machine_lock_other(r->m);
+	bool was = r->m->paused;
+	r->m->paused = true;
+	vclock_pause(&r->m->clock);
+	machine_unlock_other(r->m);
+	if (!was)
+		control_emit(r->control, "STOP", NULL, FALSE);
+}
+
+static void ctl_cont(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	machine_lock_other(r->m);
+	bool was = r->m->paused;
+	r->m->paused = false;
+	vclock_resume(&r->m->clock);
+	g_cond_signal(&r->m->wake);
+	machine_unlock_other(r->m);
+	if (was)
+		control_emit(r->control, "RESUME", NULL, FALSE);
+}
+
+static void ctl_powerdown(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	control_emit(r->control, "POWERDOWN", NULL, FALSE);
+	machine_lock_other(r->m);
+	pc_power_button(r->m->pc);
+	machine_unlock_other(r->m);
+}
+
+static void ctl_reset(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	machine_lock_other(r->m);
+	r->m->reset_requested = true;
+	g_cond_signal(&r->m->wake);
+	for (unsigned i = 0; i < r->m->ncpus; i++)
+		r->m->engine->kick(r->m->vcpus[i]);
+	machine_unlock_other(r->m);
+}
+
+static const char *ctl_pty_path(void *opaque)
+{
+	struct run_ctx *r = opaque;
+	return chardev_pty_path(r->serial);
+}
+
+static void machine_event(void *opaque, const char *event, const char *reason, bool guest)
+{
+	struct run_ctx *r = opaque;
+	control_emit(r->control, event, reason, guest);
+}
+
+static gboolean on_signal(gpointer data)
+{
+	struct run_ctx *r = data;
+	machine_lock_other(r->m);
+	machine_request_stop(r->m, STOP_QUIT, STOP_QUIT);
+	machine_unlock_other(r->m);
+	return G_SOURCE_CONTINUE;
+}
+
+static gpointer io_thread_main(gpointer data)
+{
+	struct run_ctx *r = data;
+	g_main_context_push_thread_default(r->ctx);
+	g_main_loop_run(r->loop);
+	g_main_context_pop_thread_default(r->ctx);
+	return NULL;
+}
+
+static bool write_pidfile(const char *path, GError **err)
+{
+	g_autofree char *text = g_strdup_printf("%d\n", (int)getpid());
+	return g_file_set_contents(path, text, -1, err);
+}
+
+static const char *stop_reason(enum machine_stop s)
+{
+	switch (s) {
+	case STOP_POWEROFF: return "guest-shutdown";
+	case STOP_REBOOT: return "guest-reset";
+	case STOP_TRIPLE_FAULT: return "guest-reset";
+	case STOP_QUIT: return "host-qmp-quit";
+	case STOP_DEBUG_EXIT: return "guest-shutdown";
+	default: return "host-error";
+	}
+}
+
+static void print_stats(struct machine *m)
+{
+	uint64_t insns = 0;
+	for (unsigned i = 0; i < m->ncpus; i++)
+		insns += m->engine->instructions ? m->engine->instructions(m->vcpus[i]) : 0;
+	double secs = (double)(m->stats.end_ns - m->stats.start_ns) / 1e9;
+	static const char *names[VCPU_EXIT__COUNT] = {
+		[VCPU_EXIT_NONE] = "none", [VCPU_EXIT_IO] = "io", [VCPU_EXIT_MMIO] = "mmio",
+		[VCPU_EXIT_HLT] = "hlt", [VCPU_EXIT_SHUTDOWN] = "shutdown", [VCPU_EXIT_SLICE] = "slice",
+		[VCPU_EXIT_ERROR] = "error",
+	};
+	fprintf(stderr, "tandem stats: engine %s, %u vCPU(s)\n", m->engine->name, m->ncpus);
+	fprintf(stderr, "tandem stats: wall time %.3f s, guest time %.3f s\n", secs,
+		(double)vclock_now(&m->clock) / 1e9);
+	fprintf(stderr, "tandem stats: instructions retired %" G_GUINT64_FORMAT ", %.1f MIPS\n", insns,
+		secs > 0 ? (double)insns / secs / 1e6 : 0.0);
+	fprintf(stderr, "tandem stats: port I/O %" G_GUINT64_FORMAT ", MMIO %" G_GUINT64_FORMAT "\n",
+		m->stats.pio, m->stats.mmio);
+	GString *ex = g_string_new("tandem stats: exits");
+	for (int i = 1; i < VCPU_EXIT__COUNT; i++)
+		g_string_append_printf(ex, " %s=%" G_GUINT64_FORMAT, names[i], m->stats.exits[i]);
+	fprintf(stderr, "%s\n", ex->str);
+	g_string_free(ex, TRUE);
+}
+
+int tandem_run(struct machine_config *cfg)
+{
+	struct run_ctx r = { 0 };
+	g_autoptr(GError) err = NULL;
+	int status = STOP_ERROR;
+
+	signal(SIGPIPE, SIG_IGN);
+	r.serial = chardev_open(cfg->serial, cfg->serial_path, &err);
+	if (!r.serial) {
+		fprintf(stderr, "tandem: %s\n", err->message);
+		return STOP_ERROR;
+	}
+	r.m = machine_create(cfg, r.serial, &err);
+	if (!r.m) {
+		chardev_close(r.serial);
+		fprintf(stderr, "tandem: %s\n", err->message);
+		return STOP_ERROR;
+	}
+	struct machine *m = r.m;
+	m->event = machine_event;
+	m->event_opaque = &r;
+	m->paused = cfg->start_paused;
+	if (m->paused)
+		vclock_pause(&m->clock);
+
+	r.ctx = g_main_context_new();
+	r.loop = g_main_loop_new(r.ctx, FALSE);
+	if (cfg->pidfile && !write_pidfile(cfg->pidfile, &err)) {
+		fprintf(stderr, "tandem: cannot write pidfile: %s\n", err->message);
+		goto out;
+	}
+	if (cfg->control_socket) {
+		static const struct control_ops ops = {
+			.status = ctl_status, .stop = ctl_stop, .cont = ctl_cont, .powerdown = ctl_powerdown,
+			.reset = ctl_reset, .quit = run_quit, .pty_path = ctl_pty_path,
+		};
+		struct control_ops o = ops;
+		o.opaque = &r;
+		r.control = control_start(cfg->control_socket, r.ctx, &o, &err);
+		if (!r.control) {
+			fprintf(stderr, "tandem: %s\n", err->message);
+			goto out;
+		}
+	}
+	if (chardev_pty_path(r.serial))
+		fprintf(stderr, "tandem: serial console on %s\n", chardev_pty_path(r.serial));
+	chardev_attach(r.serial, r.ctx, serial_input, serial_space, run_quit, &r);
+	int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++) {
+		GSource *s = g_unix_signal_source_new(sigs[i]);
+		g_source_set_callback(s, on_signal, &r, NULL);
+		g_source_attach(s, r.ctx);
+		g_source_unref(s);
+	}
+	r.io_thread = g_thread_new("tandem-io", io_thread_main, &r);
+
+	status = machine_run(m);
+
+	control_emit(r.control, "SHUTDOWN", stop_reason(m->stop), m->stop != STOP_QUIT && m->stop != STOP_ERROR);
+	control_flush(r.control);
+	g_main_loop_quit(r.loop);
+	g_thread_join(r.io_thread);
+	if (cfg->stats)
+		print_stats(m);
+out:
+	if (r.control)
+		control_stop(r.control);
+	chardev_close(r.serial);
+	machine_destroy(m);
+	if (cfg->pidfile)
+		unlink(cfg->pidfile);
+	g_main_loop_unref(r.loop);
+	g_main_context_unref(r.ctx);
+	return status;
+}
