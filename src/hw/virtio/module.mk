@@ -1,0 +1,1 @@
+# virtio-pci transport, virtio devices and their backends (block images, networking).
