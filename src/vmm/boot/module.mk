@@ -1,1 +1,27 @@
-# src/vmm/boot: see its header files.
+# src/vmm/boot: kernel loaders (bzImage, ELF, multiboot), host-side payload
+# decompression, the zero page and e820 map, the BSP's entry state, and the
+# MP and ACPI tables.  See boot.h (the API) and boot_priv.h (internals).
+noinst_LIBRARIES += src/vmm/boot/libtandem_boot.a
+src_vmm_boot_libtandem_boot_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(LZ4_CFLAGS) $(ZSTD_CFLAGS)
+src_vmm_boot_libtandem_boot_a_SOURCES = \
+	src/vmm/boot/boot.c src/vmm/boot/boot.h src/vmm/boot/boot_priv.h src/vmm/boot/boot_layout.h \
+	src/vmm/boot/bzimage.c src/vmm/boot/zero_page.c src/vmm/boot/zero_page.h \
+	src/vmm/boot/payload.c \
+	src/vmm/boot/elf.c \
+	src/vmm/boot/multiboot.c \
+	src/vmm/boot/initrd.c \
+	src/vmm/boot/e820.c \
+	src/vmm/boot/cpu_setup.c \
+	src/vmm/boot/mptable.c src/vmm/boot/mptable.h \
+	src/vmm/boot/acpi.c src/vmm/boot/acpi.h src/vmm/boot/dsdt.c \
+	src/vmm/boot/aml.c src/vmm/boot/aml.h
+# Link with: src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS)
+BOOT_LIBS = $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) $(GLIB_LIBS)
+
+BOOT_TEST_LIBS = src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS)
+EXTRA_DIST += scripts/fuzz-loaders.sh tests/fuzz/fuzz-loaders.c
+
+BOOT_TESTS = tests/boot/test-bzimage-real
+check_PROGRAMS += $(BOOT_TESTS)
+TESTS += $(BOOT_TESTS)
+tests_boot_test_bzimage_real_LDADD = $(BOOT_TEST_LIBS)
