@@ -7,7 +7,7 @@
  * XMM0-15 are always transferred (the core does not tell us the CPU mode;
  * outside 64-bit mode only XMM0-7 would be). */
 #include "vmm/emu/fpu_int.h"
-#include "vmm/emu/simd_int.h"
+#include "vmm/emu/simd_ops.h"
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
