@@ -1,0 +1,416 @@
+/* Domain XML -> struct domain_def: the <domain> element and everything
+ * outside <devices>, with libvirt 9.0's defaults and error codes. */
+#include "conf/conf_error.h"
+#include "conf/conf_xml.h"
+#include "conf/domain_parse_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libvirt's virDomainVirtType names: known to libvirt, but only qemu and
+ * kvm have capabilities here. */
+static const char *const virt_types_known[] = {
+	"none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware",
+	"hyperv", "vbox", "phyp", "parallels", "bhyve", "vz", "hvf", NULL,
+};
+
+/* libvirt's virArch names. */
+static const char *const arches_known[] = {
+	"alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686", "ia64", "lm32",
+	"loongarch64", "m68k", "microblaze", "microblazeel", "mips", "mipsel", "mips64",
+	"mips64el", "openrisc", "parisc", "parisc64", "ppc", "ppcle", "ppc64", "ppc64le",
+	"ppcemb", "riscv32", "riscv64", "s390", "s390x", "sh4", "sh4eb", "sparc", "sparc64",
+	"unicore32", "x86_64", "xtensa", "xtensaeb", NULL,
+};
+
+static const char *const os_types_known[] = { "hvm", "xen", "linux", "exe", "xenpvh", NULL };
+static const char *const boot_devs_known[] = { "fd", "hd", "cdrom", "network", NULL };
+static const char *const clock_offsets[] = { "utc", "localtime", "variable", "timezone", NULL };
+
+bool domain_parse_ull(const char *s, unsigned long long *v)
+{
+	if (!s)
+		return false;
+	while (g_ascii_isspace(*s))
+		s++;
+	if (!g_ascii_isdigit(*s))
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	while (g_ascii_isspace(*end))
+		end++;
+	if (*end)
+		return false;
+	*v = x;
+	return true;
+}
+
+bool domain_parse_in(const char *s, const char *const *names)
+{
+	for (; s && *names; names++)
+		if (!strcmp(s, *names))
+			return true;
+	return false;
+}
+
+bool domain_parse_bad_attr(GError **err, const char *attr, const char *elem, const char *v)
+{
+	return conf_error(err, VIR_ERR_XML_ERROR, "Invalid value for attribute '%s' in element '%s': '%s'",
+			  attr, elem, v);
+}
+
+bool domain_parse_uint_prop(xmlNode *n, const char *attr, unsigned *v, GError **err)
+{
+	g_autofree char *s = conf_xml_prop(n, attr);
+	unsigned long long x;
+	if (!s)
+		return true;
+	if (!domain_parse_ull(s, &x) || x > G_MAXUINT)
+		return domain_parse_bad_attr(err, attr, (const char *)n->name, s);
+	*v = (unsigned)x;
+	return true;
+}
+
+void domain_raw_set(struct domain_raw *r, xmlNode *n)
+{
+	r->name = g_strdup((const char *)n->name);
+	r->xml = conf_xml_serialize(n, '\'');
+}
+
+struct domain_raw *domain_raw_new(xmlNode *n)
+{
+	struct domain_raw *r = g_new0(struct domain_raw, 1);
+	domain_raw_set(r, n);
+	return r;
+}
+
+static void raw_append(struct domain_raw **arr, size_t *n, xmlNode *node)
+{
+	*arr = g_renew(struct domain_raw, *arr, *n + 1);
+	domain_raw_set(&(*arr)[*n], node);
+	(*n)++;
+}
+
+/* libvirt's virScaleInteger + virDomainParseMemory: the value scaled by
+ * its unit, limited to LLONG_MAX bytes, in KiB rounded up. */
+static bool parse_memory(xmlNode *n, uint64_t *kib, GError **err)
+{
+	const char *elem = (const char *)n->name;
+	g_autofree char *text = conf_xml_text(n);
+	g_autofree char *unit = conf_xml_prop(n, "unit");
+	unsigned long long v;
+	if (!domain_parse_ull(text, &v))
+		return conf_error(err, VIR_ERR_XML_ERROR, "Invalid value '%s' for element or attribute './%s[1]'",
+				  text, elem);
+	unsigned long long scale = 1024;
+	if (unit && *unit) {
+		if (!g_ascii_strcasecmp(unit, "b") || !g_ascii_strcasecmp(unit, "byte") ||
+		    !g_ascii_strcasecmp(unit, "bytes"))
+			scale = 1;
+		else {
+			unsigned long long base;
+			if (!unit[1] || !g_ascii_strcasecmp(unit + 1, "iB"))
+				base = 1024;
+			else if (g_ascii_tolower(unit[1]) == 'b' && !unit[2])
+				base = 1000;
+			else
+				return conf_error(err, VIR_ERR_INVALID_ARG, "unknown suffix '%s'", unit);
+			const char *p = strchr("kmgtpe", g_ascii_tolower(unit[0]));
+			if (!p || !unit[0])
+				return conf_error(err, VIR_ERR_INVALID_ARG, "unknown suffix '%s'", unit);
+			scale = 1;
+			for (const char *q = "kmgtpe"; q <= p; q++)
+				scale *= base;
+		}
+	}
+	const unsigned long long limit = G_MAXINT64;
+	if (v && v > limit / scale)
+		return conf_error(err, VIR_ERR_OVERFLOW, "value too large: %llu%s", v, unit ? unit : "");
+	unsigned long long bytes = v * scale;
+	*kib = bytes / 1024 + (bytes % 1024 != 0);
+	return true;
+}
+
+static bool parse_lifecycle(xmlNode *root, const char *elem, bool crash,
+			    enum domain_lifecycle_action *out, GError **err)
+{
+	xmlNode *n = conf_xml_child(root, elem);
+	if (!n)
+		return true;
+	g_autofree char *v = conf_xml_text(n);
+	g_strstrip(v);
+	enum domain_lifecycle_action last = crash ? LIFECYCLE_COREDUMP_RESTART : LIFECYCLE_RENAME_RESTART;
+	for (enum domain_lifecycle_action a = LIFECYCLE_DESTROY; a <= last; a++)
+		if (!strcmp(v, domain_lifecycle_action_name(a))) {
+			*out = a;
+			return true;
+		}
+	return conf_error(err, VIR_ERR_XML_ERROR, "invalid %s value: '%s'", elem, v);
+}
+
+static bool parse_vcpu(struct domain_def *d, xmlNode *n, GError **err)
+{
+	d->vcpus = 1;
+	if (!n) {
+		d->vcpus_current = 1;
+		d->vcpu_placement = g_strdup("static");
+		return true;
+	}
+	g_autofree char *text = conf_xml_text(n);
+	unsigned long long v;
+	if (!domain_parse_ull(text, &v) || v > G_MAXUINT)
+		return conf_error(err, VIR_ERR_XML_ERROR, "maximum vcpus count must be an integer");
+	if (v == 0)
+		return conf_error(err, VIR_ERR_XML_ERROR, "Invalid number of vcpus '0': must be at least 1");
+	d->vcpus = (unsigned)v;
+	d->vcpus_current = d->vcpus;
+	if (!domain_parse_uint_prop(n, "current", &d->vcpus_current, err))
+		return false;
+	if (d->vcpus_current == 0 || d->vcpus_current > d->vcpus)
+		return conf_error(err, VIR_ERR_XML_ERROR,
+				  "maxvcpus must not be less than current vcpus (%u < %u)", d->vcpus, d->vcpus_current);
+	d->vcpu_placement = conf_xml_prop(n, "placement");
+	if (!d->vcpu_placement)
+		d->vcpu_placement = g_strdup("static");
+	else if (strcmp(d->vcpu_placement, "static") && strcmp(d->vcpu_placement, "auto"))
+		return domain_parse_bad_attr(err, "placement", "vcpu", d->vcpu_placement);
+	d->vcpu_cpuset = conf_xml_prop(n, "cpuset");
+	return true;
+}
+
+static bool parse_os(struct domain_def *d, xmlNode *os, GError **err)
+{
+	xmlNode *type = conf_xml_child(os, "type");
+	if (!type)
+		return conf_error(err, VIR_ERR_XML_ERROR, "an os <type> must be specified");
+	d->os_type = g_strstrip(conf_xml_text(type));
+	if (!domain_parse_in(d->os_type, os_types_known))
+		return conf_error(err, VIR_ERR_XML_ERROR, "unknown OS type '%s'", d->os_type);
+	d->arch = conf_xml_prop(type, "arch");
+	if (d->arch && !domain_parse_in(d->arch, arches_known))
+		return conf_error(err, VIR_ERR_XML_ERROR, "Unknown architecture %s", d->arch);
+	if (!d->arch)
+		d->arch = g_strdup("x86_64"); /* libvirt defaults to the host's */
+	d->machine = conf_xml_prop(type, "machine");
+	if (!d->machine)
+		d->machine = g_strdup("pc");
+
+	xmlNode *loader = conf_xml_child(os, "loader");
+	if (loader)
+		d->loader = domain_raw_new(loader);
+	xmlNode *n;
+	if ((n = conf_xml_child(os, "kernel")))
+		d->kernel = conf_xml_text(n);
+	if ((n = conf_xml_child(os, "initrd")))
+		d->initrd = conf_xml_text(n);
+	if ((n = conf_xml_child(os, "cmdline")))
+		d->cmdline = conf_xml_text(n);
+
+	size_t nboot = 0;
+	for (xmlNode *c = os->children; c; c = c->next) {
+		if (!conf_xml_is(c, "boot"))
+			continue;
+		g_autofree char *dev = conf_xml_prop(c, "dev");
+		if (!dev)
+			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing boot device");
+		if (!domain_parse_in(dev, boot_devs_known))
+			return conf_error(err, VIR_ERR_XML_ERROR, "unknown boot device '%s'", dev);
+		if (nboot < G_N_ELEMENTS(d->boot_devs) - 1) /* libvirt keeps the first ones */
+			d->boot_devs[nboot++] = g_steal_pointer(&dev);
+	}
+	return true;
+}
+
+static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
+{
+	if (!clock) {
+		d->clock_offset = g_strdup("utc");
+		return true;
+	}
+	d->clock_offset = conf_xml_prop(clock, "offset");
+	if (!d->clock_offset)
+		d->clock_offset = g_strdup("utc");
+	if (!domain_parse_in(d->clock_offset, clock_offsets))
+		return domain_parse_bad_attr(err, "offset", "clock", d->clock_offset);
+	d->clock_adjustment = conf_xml_prop(clock, "adjustment");
+	d->clock_basis = conf_xml_prop(clock, "basis");
+	d->clock_timezone = conf_xml_prop(clock, "timezone");
+	for (xmlNode *c = clock->children; c; c = c->next)
+		if (conf_xml_is(c, "timer"))
+			raw_append(&d->timers, &d->ntimers, c);
+	return true;
+}
+
+/* libvirt's capabilities check (virCapabilitiesDomainSupported), done
+ * after parsing as libvirt's post-parse callback does it. */
+static bool check_caps(const struct domain_def *d, const char *virt, GError **err)
+{
+	if (!strcmp(d->os_type, "hvm") && !strcmp(d->arch, "x86_64") &&
+	    (!strcmp(virt, "qemu") || !strcmp(virt, "kvm")))
+		return true;
+	return conf_error(err, VIR_ERR_INVALID_ARG, "could not find capabilities for ostype=%s arch=%s domaintype=%s",
+			  d->os_type, d->arch, virt);
+}
+
+static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
+{
+	if (!conf_xml_is(root, "domain"))
+		return conf_error(err, VIR_ERR_XML_ERROR, "expecting root element of 'domain', not '%s'",
+				  (const char *)root->name);
+	g_autofree char *virt = conf_xml_prop(root, "type");
+	if (!virt)
+		return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'type' in element 'domain'");
+	if (!domain_parse_in(virt, virt_types_known))
+		return domain_parse_bad_attr(err, "type", "domain", virt);
+	d->virt = !strcmp(virt, "kvm") ? DOMAIN_VIRT_KVM : DOMAIN_VIRT_QEMU;
+
+	xmlNode *n = conf_xml_child(root, "name");
+	d->name = n ? conf_xml_text(n) : NULL;
+	if (!d->name || !*d->name)
+		return conf_error(err, VIR_ERR_NO_NAME, "missing name information");
+	if (strchr(d->name, '\n'))
+		return conf_error(err, VIR_ERR_XML_DETAIL, "invalid char in name: 0x0a");
+	/* the name becomes a file name in the driver's config directory */
+	if (strchr(d->name, '/'))
+		return conf_error(err, VIR_ERR_XML_ERROR, "name %s cannot contain '/'", d->name);
+
+	if ((n = conf_xml_child(root, "uuid"))) {
+		g_autofree char *u = conf_xml_text(n);
+		if (!domain_uuid_parse(u, d->uuid))
+			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "malformed uuid element");
+	} else
+		domain_uuid_generate(d->uuid);
+
+	if ((n = conf_xml_child(root, "title"))) {
+		d->title = conf_xml_text(n);
+		if (strchr(d->title, '\n'))
+			return conf_error(err, VIR_ERR_XML_ERROR, "Domain title can't contain newlines");
+	}
+	if ((n = conf_xml_child(root, "description")))
+		d->description = conf_xml_text(n);
+	if ((n = conf_xml_child(root, "metadata")))
+		d->metadata_xml = conf_xml_serialize(n, '"'); /* as libvirt (libxml2) writes it */
+
+	if ((n = conf_xml_child(root, "memory")) && !parse_memory(n, &d->memory_kib, err))
+		return false;
+	if (d->memory_kib == 0)
+		return conf_error(err, VIR_ERR_XML_ERROR,
+				  "Memory size must be specified via <memory> or in the <numa> configuration");
+	if ((n = conf_xml_child(root, "currentMemory")) && !parse_memory(n, &d->current_memory_kib, err))
+		return false;
+	if (d->current_memory_kib == 0 || d->current_memory_kib > d->memory_kib)
+		d->current_memory_kib = d->memory_kib;
+	if ((n = conf_xml_child(root, "maxMemory"))) {
+		if (!parse_memory(n, &d->max_memory_kib, err) ||
+		    !domain_parse_uint_prop(n, "slots", &d->max_memory_slots, err))
+			return false;
+	}
+
+	if (!parse_vcpu(d, conf_xml_child(root, "vcpu"), err))
+		return false;
+
+	xmlNode *os = conf_xml_child(root, "os");
+	if (!os)
+		return conf_error(err, VIR_ERR_XML_ERROR, "an os <type> must be specified");
+	if (!parse_os(d, os, err))
+		return false;
+
+	if ((n = conf_xml_child(root, "features"))) {
+		for (xmlNode *c = n->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE || c->ns)
+				continue;
+			if (conf_xml_is(c, "acpi"))
+				d->acpi = true;
+			else if (conf_xml_is(c, "apic"))
+				d->apic = true;
+			else if (conf_xml_is(c, "pae"))
+				d->pae = true;
+			else
+				raw_append(&d->features, &d->nfeatures, c);
+		}
+	}
+	if ((n = conf_xml_child(root, "cpu")))
+		d->cpu = domain_raw_new(n);
+	if (!parse_clock(d, conf_xml_child(root, "clock"), err))
+		return false;
+
+	d->on_poweroff = LIFECYCLE_DESTROY;
+	d->on_reboot = LIFECYCLE_RESTART;
+	d->on_crash = LIFECYCLE_DESTROY;
+	if (!parse_lifecycle(root, "on_poweroff", false, &d->on_poweroff, err) ||
+	    !parse_lifecycle(root, "on_reboot", false, &d->on_reboot, err) ||
+	    !parse_lifecycle(root, "on_crash", true, &d->on_crash, err))
+		return false;
+	if ((n = conf_xml_child(root, "pm")))
+		d->pm = domain_raw_new(n);
+
+	if (!domain_parse_devices(d, conf_xml_child(root, "devices"), err))
+		return false;
+
+	bool device_boot = domain_parse_has_device_boot(d);
+	if (device_boot && d->boot_devs[0])
+		return conf_error(err, VIR_ERR_XML_ERROR,
+				  "per-device boot elements cannot be used together with os/boot elements");
+	if (!device_boot && !d->boot_devs[0])
+		d->boot_devs[0] = g_strdup("hd");
+
+	return check_caps(d, virt, err);
+}
+
+struct domain_def *domain_def_parse(const char *xml, unsigned flags, GError **err)
+{
+	if (!xml) {
+		conf_error(err, VIR_ERR_INVALID_ARG, "no domain XML given");
+		return NULL;
+	}
+	xmlDoc *doc = conf_xml_read(xml, err);
+	if (!doc)
+		return NULL;
+	struct domain_def *d = NULL;
+	xmlNode *root = xmlDocGetRootElement(doc);
+	if (flags & DOMAIN_DEF_PARSE_VALIDATE) {
+		/* libvirt checks the root element before it validates */
+		if (!conf_xml_is(root, "domain")) {
+			conf_error(err, VIR_ERR_XML_ERROR, "expecting root element of 'domain', not '%s'",
+				   (const char *)root->name);
+			goto out;
+		}
+		const char *rng = g_getenv("TANDEM_DOMAIN_RNG");
+		if (!conf_xml_validate(doc, rng && *rng ? rng : DOMAIN_DEFAULT_SCHEMA, err))
+			goto out;
+	}
+	d = g_new0(struct domain_def, 1);
+	if (!parse_root(d, root, err)) {
+		domain_def_free(d);
+		d = NULL;
+	}
+out:
+	xmlFreeDoc(doc);
+	return d;
+}
+
+struct domain_def *domain_def_parse_file(const char *path, unsigned flags, GError **err)
+{
+	g_autofree char *xml = NULL;
+	g_autoptr(GError) ferr = NULL;
+	if (!g_file_get_contents(path, &xml, NULL, &ferr)) {
+		conf_error(err, VIR_ERR_INTERNAL_ERROR, "cannot read domain XML: %s", ferr->message);
+		return NULL;
+	}
+	return domain_def_parse(xml, flags, err);
+}
+
+bool domain_xml_validate(const char *xml, GError **err)
+{
+	xmlDoc *doc = conf_xml_read(xml, err);
+	if (!doc)
+		return false;
+	const char *rng = g_getenv("TANDEM_DOMAIN_RNG");
+	bool ok = conf_xml_validate(doc, rng && *rng ? rng : DOMAIN_DEFAULT_SCHEMA, err);
+	xmlFreeDoc(doc);
+	return ok;
+}
