@@ -1,0 +1,281 @@
+/* The intc complex: line wiring (PIC and IOAPIC pin 2 for line 0), the
+ * LINT0 ExtINT and APIC-disabled paths of the 8259, MSI decoding, NMI,
+ * the MSRs and hostile accesses. */
+#include "intc-fixture.h"
+
+static void enable_apic(struct fixture *f, unsigned cpu)
+{
+	fix_lapic_w(f, cpu, 0xF0, 0x1FF);
+}
+
+static void test_create_limits(void)
+{
+	struct vclock vc;
+	vclock_init(&vc, VCLOCK_DETERMINISTIC);
+	g_assert_null(intc_create(0, &vc, NULL));
+	g_assert_null(intc_create(INTC_MAX_CPUS + 1, &vc, NULL));
+	struct intc *ic = intc_create(1, &vc, NULL);  /* no host: no callbacks */
+	g_assert_nonnull(ic);
+	intc_set_irq(ic, 0, true);
+	intc_destroy(ic);
+}
+
+static void test_line0_reaches_pic_through_lint0(void)
+{
+	struct fixture f;
+	fix_setup(&f, 2);
+	/* reset: virtual wire on the BSP, LINT1 = NMI */
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x350), ==, 0x700);
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x360), ==, 0x400);
+	g_assert_cmphex(fix_lapic_r(&f, 1, 0x350), ==, 0x10000);
+	fix_pic_init(&f);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	unsigned n0 = f.notify[0];
+	fix_pulse(&f, 0);
+	g_assert_cmpuint(f.notify[0], >, n0);
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	g_assert_false(intc_irq_pending(f.ic, 1));
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x30);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	fix_outb(&f, 0x20, 0x20);
+	/* every ISA line but the cascade reaches its PIC input */
+	for (unsigned line = 1; line < 16; line++) {
+		if (line == 2)
+			continue;
+		fix_pulse(&f, line);
+		g_assert_true(intc_irq_pending(f.ic, 0));
+		g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, (line < 8 ? 0x30 : 0x38) + (line & 7));
+		if (line >= 8)
+			fix_outb(&f, 0xA0, 0x20);
+		fix_outb(&f, 0x20, 0x20);
+	}
+	/* lines 16-23 do not reach the PIC */
+	fix_pulse(&f, 16);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	/* LINT0 masked (Linux in IOAPIC mode): the PIC is cut off */
+	enable_apic(&f, 0);
+	fix_lapic_w(&f, 0, 0x350, 0x10700);
+	fix_pulse(&f, 0);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	/* unmasking LINT0 in ExtINT mode shows the held request */
+	fix_lapic_w(&f, 0, 0x350, 0x700);
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x30);
+	/* ExtINT bypasses the TPR */
+	fix_outb(&f, 0x20, 0x20);
+	fix_lapic_w(&f, 0, 0x80, 0xF0);
+	fix_pulse(&f, 0);
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	fix_teardown(&f);
+}
+
+static void test_line0_reaches_ioapic_pin2(void)
+{
+	struct fixture f;
+	fix_setup(&f, 2);
+	fix_pic_init(&f);
+	fix_outb(&f, 0x21, 0xFF);
+	fix_outb(&f, 0xA1, 0xFF);
+	enable_apic(&f, 0);
+	enable_apic(&f, 1);
+	fix_lapic_w(&f, 0, 0x350, 0x10700);
+	fix_redir(&f, 2, 0x30, 0);
+	fix_pulse(&f, 0);
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x30);
+	fix_lapic_w(&f, 0, 0xB0, 0);
+	/* lines 1-23 reach pin n; pin 0 has no line */
+	fix_redir(&f, 0, 0x20, 1);
+	for (unsigned line = 1; line < 24; line++) {
+		fix_redir(&f, line, 0x40 + line, 1);
+		fix_pulse(&f, line);
+		g_assert_false(intc_irq_pending(f.ic, 0));
+		g_assert_true(intc_irq_pending(f.ic, 1));
+		g_assert_cmpint(intc_irq_ack(f.ic, 1), ==, (int)(0x40 + line));
+		fix_lapic_w(&f, 1, 0xB0, 0);
+		g_assert_false(intc_irq_pending(f.ic, 1));
+	}
+	intc_set_irq(f.ic, 24, true);  /* no such line */
+	intc_set_irq(f.ic, 1000, true);
+	g_assert_false(intc_irq_pending(f.ic, 1));
+	fix_teardown(&f);
+}
+
+/* SCI-style: level, active high, via IOAPIC; remote IRR until EOI. */
+static void test_level_line_through_ioapic(void)
+{
+	struct fixture f;
+	fix_setup(&f, 1);
+	enable_apic(&f, 0);
+	fix_redir(&f, 9, 0x8000 | 0x59, 0);
+	intc_set_irq(f.ic, 9, true);
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x59);
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x180 + 0x20), ==, 1u << (0x59 - 0x40));  /* TMR */
+	g_assert_cmphex(fix_ioapic_r(&f, 0x10 + 18) & (1u << 14), !=, 0);            /* remote IRR */
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	fix_lapic_w(&f, 0, 0xB0, 0);  /* EOI: broadcast, still asserted: again */
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x59);
+	intc_set_irq(f.ic, 9, false);
+	fix_lapic_w(&f, 0, 0xB0, 0);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	g_assert_cmphex(fix_ioapic_r(&f, 0x10 + 18) & (1u << 14), ==, 0);
+	fix_teardown(&f);
+}
+
+static void test_apic_globally_disabled(void)
+{
+	struct fixture f;
+	fix_setup(&f, 2);
+	uint64_t v = 0;
+	g_assert_true(intc_lapic_msr(f.ic, 0, 0x1B, &v, false));
+	g_assert_cmphex(v, ==, 0xFEE00900);
+	g_assert_true(intc_lapic_msr(f.ic, 1, 0x1B, &v, false));
+	g_assert_cmphex(v, ==, 0xFEE00800);
+	fix_pic_init(&f);
+	enable_apic(&f, 0);
+	fix_lapic_w(&f, 0, 0x350, 0x10000);  /* LINT0 masked */
+	fix_lapic_w(&f, 0, 0x80, 0x20);
+	fix_pulse(&f, 1);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	v = 0xFEE00100;  /* BSP flag is read-only: stays; enable clear */
+	g_assert_true(intc_lapic_msr(f.ic, 0, 0x1B, &v, true));
+	g_assert_true(intc_lapic_msr(f.ic, 0, 0x1B, &v, false));
+	g_assert_cmphex(v, ==, 0xFEE00100);
+	/* the INTR pin goes straight to the core */
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x31);
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, -1);
+	/* the window is not decoded; IPIs do not reach it */
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x30), ==, 0xFFFFFFFF);
+	enable_apic(&f, 1);
+	fix_lapic_w(&f, 1, 0x310, 0);
+	fix_lapic_w(&f, 1, 0x300, 0x4050);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	/* re-enabled: power-up register state */
+	v = 0xFEE00800;
+	g_assert_true(intc_lapic_msr(f.ic, 0, 0x1B, &v, true));
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0xF0), ==, 0xFF);
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x80), ==, 0);
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x350), ==, 0x10000);
+	/* reserved bits and x2APIC: #GP; other MSRs are not ours */
+	v = 0xFEE00C00;
+	g_assert_false(intc_lapic_msr(f.ic, 0, 0x1B, &v, true));
+	v = 0xFEE00801;
+	g_assert_false(intc_lapic_msr(f.ic, 0, 0x1B, &v, true));
+	g_assert_false(intc_lapic_msr(f.ic, 0, 0x10, &v, false));
+	g_assert_false(intc_lapic_msr(f.ic, 7, 0x1B, &v, false));
+	/* a moved base reads back; the window stays */
+	v = 0xFED00800;
+	g_assert_true(intc_lapic_msr(f.ic, 1, 0x1B, &v, true));
+	g_assert_true(intc_lapic_msr(f.ic, 1, 0x1B, &v, false));
+	g_assert_cmphex(v, ==, 0xFED00800);
+	g_assert_cmphex(fix_lapic_r(&f, 1, 0x30), ==, 0x00050014);
+	fix_teardown(&f);
+}
+
+static void test_msi(void)
+{
+	struct fixture f;
+	fix_setup(&f, 4);
+	for (unsigned cpu = 0; cpu < 4; cpu++)
+		enable_apic(&f, cpu);
+	/* physical destination 2 (address bits 19:12), vector 0x45, fixed, edge */
+	intc_msi(f.ic, 0xFEE02000, 0x0045);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	g_assert_true(intc_irq_pending(f.ic, 2));
+	g_assert_cmpint(intc_irq_ack(f.ic, 2), ==, 0x45);
+	g_assert_cmphex(fix_lapic_r(&f, 2, 0x180 + 0x20), ==, 0);  /* edge: TMR clear */
+	/* logical flat destination (DM bit 2) */
+	fix_lapic_w(&f, 1, 0xD0, 0x02000000);
+	fix_lapic_w(&f, 3, 0xD0, 0x08000000);
+	intc_msi(f.ic, 0xFEE0A004, 0x0066);
+	g_assert_true(intc_irq_pending(f.ic, 1));
+	g_assert_true(intc_irq_pending(f.ic, 3));
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	g_assert_cmpint(intc_irq_ack(f.ic, 3), ==, 0x66);
+	/* NMI delivery mode */
+	intc_msi(f.ic, 0xFEE00000, 0x0400);
+	g_assert_true(intc_nmi_pending(f.ic, 0));
+	g_assert_false(intc_nmi_pending(f.ic, 0));
+	/* level-triggered data sets TMR */
+	intc_msi(f.ic, 0xFEE00000, 0xC071);
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x180 + 0x30), ==, 1u << (0x71 - 0x60));
+	/* not an interrupt address: dropped */
+	intc_msi(f.ic, 0xFED00000, 0x0077);
+	intc_msi(f.ic, 0x1FEE00000ull, 0x0077);
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x200 + 0x30), ==, 1u << (0x71 - 0x60));
+	/* broadcast */
+	intc_msi(f.ic, 0xFEEFF000, 0x0088);
+	for (unsigned cpu = 0; cpu < 4; cpu++)
+		g_assert_cmphex(fix_lapic_r(&f, cpu, 0x200 + 0x40), ==, 1u << 8);
+	fix_teardown(&f);
+}
+
+static void test_hostile_accesses(void)
+{
+	struct fixture f;
+	fix_setup(&f, 2);
+	uint8_t buf[8];
+	for (uint64_t off = 0; off < 0x1000; off += 1) {
+		for (unsigned len = 1; len <= 8; len *= 2) {
+			if (off + len > 0x1000)
+				continue;
+			memset(buf, 0, sizeof(buf));
+			bus_access(&f.mmio, APIC(off), buf, len, false, off & 1);
+			bus_access(&f.mmio, 0xFEC00000 + off, buf, len, false, 0);
+			if ((off & 0xF) == 0 && off != 0x300 && off != 0x0B0)
+				continue;  /* whole registers are written by the other tests */
+			memset(buf, 0xA5, sizeof(buf));
+			bus_access(&f.mmio, APIC(off), buf, len, true, off & 1);
+			bus_access(&f.mmio, 0xFEC00000 + off, buf, len, true, 0);
+		}
+	}
+	/* the LAPIC window as seen by a CPU that does not exist */
+	uint32_t v = 0;
+	g_assert_true(bus_access(&f.mmio, APIC(0x30), &v, 4, false, 9));
+	g_assert_cmphex(v, ==, 0xFFFFFFFF);
+	/* an unaligned read spanning two registers assembles their bytes */
+	uint64_t q = 0;
+	g_assert_true(bus_access(&f.mmio, APIC(0x2E), &q, 4, false, 0));
+	g_assert_cmphex(q, ==, 0x00140000);
+	/* a byte write to the ID byte of the IOAPIC ID register */
+	fix_w32(&f, 0, 0xFEC00000, 0);
+	uint8_t b = 0x05;
+	g_assert_true(bus_access(&f.mmio, 0xFEC00013, &b, 1, true, 0));
+	g_assert_cmphex(fix_ioapic_r(&f, 0), ==, 0x05000000);
+	g_assert_false(intc_irq_pending(f.ic, 5));
+	g_assert_cmpint(intc_irq_ack(f.ic, 5), ==, -1);
+	g_assert_false(intc_nmi_pending(f.ic, 5));
+	fix_teardown(&f);
+}
+
+static void test_reset(void)
+{
+	struct fixture f;
+	fix_setup(&f, 2);
+	enable_apic(&f, 0);
+	fix_redir(&f, 4, 0x44, 0);
+	fix_pulse(&f, 4);
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	intc_reset(f.ic);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	g_assert_cmphex(fix_ioapic_r(&f, 0x18), ==, 0x10000);
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0xF0), ==, 0xFF);
+	g_assert_cmphex(fix_inb(&f, 0x21), ==, 0xFB);
+	fix_teardown(&f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/intc/create-limits", test_create_limits);
+	g_test_add_func("/intc/line0-pic-through-lint0", test_line0_reaches_pic_through_lint0);
+	g_test_add_func("/intc/line0-ioapic-pin2", test_line0_reaches_ioapic_pin2);
+	g_test_add_func("/intc/level-line-through-ioapic", test_level_line_through_ioapic);
+	g_test_add_func("/intc/apic-globally-disabled", test_apic_globally_disabled);
+	g_test_add_func("/intc/msi", test_msi);
+	g_test_add_func("/intc/hostile-accesses", test_hostile_accesses);
+	g_test_add_func("/intc/reset", test_reset);
+	return g_test_run();
+}
