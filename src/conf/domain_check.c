@@ -100,6 +100,28 @@ static bool check_devices(const struct domain_def *d, GError **err)
 	return true;
 }
 
+/* What tandem keeps without interpreting (features, timers, <cpu>,
+ * <pm>, metadata) is formatted back as written, unknown attributes
+ * included; libvirt would have dropped those. What we hand out must pass
+ * libvirt's schema (virsh edit redefines with VALIDATE), so check it
+ * here, once, rather than at every XMLDesc. Skipped if the schema is not
+ * installed. */
+static bool check_schema(const struct domain_def *d, GError **err)
+{
+	const char *rng = g_getenv("TANDEM_DOMAIN_RNG");
+	if (!rng || !*rng)
+		rng = DOMAIN_DEFAULT_SCHEMA;
+	if (!g_file_test(rng, G_FILE_TEST_EXISTS))
+		return true;
+	g_autofree char *xml = domain_def_format(d, NULL, DOMAIN_XML_INACTIVE);
+	g_autoptr(GError) e = NULL;
+	if (domain_xml_validate(xml, &e))
+		return true;
+	return conf_error(err, VIR_ERR_XML_INVALID_SCHEMA,
+			  "the definition as tandem keeps it does not validate against %s "
+			  "(elements tandem does not interpret are kept as written): %s", rng, e->message);
+}
+
 bool domain_def_check_supported(const struct domain_def *d, GError **err)
 {
 	if (strcmp(d->os_type, "hvm") != 0 || strcmp(d->arch, "x86_64") != 0)
@@ -111,6 +133,10 @@ bool domain_def_check_supported(const struct domain_def *d, GError **err)
 	if (!d->kernel || !*d->kernel)
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
 				  "tandem needs <os><kernel>: booting from disk or firmware is not supported yet");
+	if (d->memory_kib < 2 * 1024 || d->memory_kib > (1ULL << 30))
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+				  "tandem guests have 2 MiB to 1 TiB of memory, not %" G_GUINT64_FORMAT " KiB",
+				  d->memory_kib);
 	if (d->max_memory_kib)
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "tandem does not support memory hotplug (<maxMemory>)");
 	if (d->vcpus > CONFIG_MAX_CPUS)
@@ -127,5 +153,5 @@ bool domain_def_check_supported(const struct domain_def *d, GError **err)
 	    !check_lifecycle("on_reboot", d->on_reboot, err) ||
 	    !check_lifecycle("on_crash", d->on_crash, err))
 		return false;
-	return check_devices(d, err);
+	return check_devices(d, err) && check_schema(d, err);
 }

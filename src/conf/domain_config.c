@@ -16,16 +16,15 @@ bool domain_def_to_config(const struct domain_def *d, struct machine_config *cfg
 {
 	if (!domain_def_check_supported(d, err))
 		return false;
-	if (d->memory_kib > G_MAXUINT64 / 1024)
-		return conf_error(err, VIR_ERR_OVERFLOW, "value too large: %" G_GUINT64_FORMAT "KiB", d->memory_kib);
 	set_str(&cfg->name, d->name);
 	g_free(cfg->uuid);
 	cfg->uuid = domain_uuid_format(d->uuid);
 	set_str(&cfg->kernel, d->kernel);
 	set_str(&cfg->initrd, d->initrd);
 	set_str(&cfg->cmdline, d->cmdline);
-	/* the guest gets <memory>: there is no balloon to hold currentMemory */
-	cfg->memory = d->memory_kib * 1024;
+	/* the guest gets <memory> (there is no balloon to hold currentMemory),
+	 * rounded up to whole MiB as libvirt's QEMU driver aligns it */
+	cfg->memory = (d->memory_kib + 1023) / 1024 * 1024 * 1024;
 	cfg->cpus = d->vcpus;
 	cfg->accel = d->virt == DOMAIN_VIRT_KVM ? ACCEL_KVM : ACCEL_EMU;
 	cfg->acpi = d->acpi;

@@ -27,6 +27,15 @@ static const char *const arches_known[] = {
 static const char *const os_types_known[] = { "hvm", "xen", "linux", "exe", "xenpvh", NULL };
 static const char *const boot_devs_known[] = { "fd", "hd", "cdrom", "network", NULL };
 static const char *const clock_offsets[] = { "utc", "localtime", "variable", "timezone", NULL };
+/* libvirt's virDomainFeature and virDomainTimerName names. */
+static const char *const features_known[] = {
+	"acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm", "pvspinlock",
+	"capabilities", "pmu", "vmport", "gic", "smm", "ioapic", "hpt", "vmcoreinfo", "htm",
+	"nested-hv", "msrs", "ccf-assist", "xen", "cfpc", "sbbc", "ibs", "tcg", "async-teardown", NULL,
+};
+static const char *const timers_known[] = {
+	"platform", "pit", "rtc", "hpet", "tsc", "kvmclock", "hypervclock", "armvtimer", NULL,
+};
 
 bool domain_parse_ull(const char *s, unsigned long long *v)
 {
@@ -239,9 +248,16 @@ static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
 	d->clock_adjustment = conf_xml_prop(clock, "adjustment");
 	d->clock_basis = conf_xml_prop(clock, "basis");
 	d->clock_timezone = conf_xml_prop(clock, "timezone");
-	for (xmlNode *c = clock->children; c; c = c->next)
-		if (conf_xml_is(c, "timer"))
-			raw_append(&d->timers, &d->ntimers, c);
+	for (xmlNode *c = clock->children; c; c = c->next) {
+		if (!conf_xml_is(c, "timer"))
+			continue;
+		g_autofree char *name = conf_xml_prop(c, "name");
+		if (!name)
+			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing timer name");
+		if (!domain_parse_in(name, timers_known))
+			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "unknown timer name '%s'", name);
+		raw_append(&d->timers, &d->ntimers, c);
+	}
 	return true;
 }
 
@@ -329,8 +345,11 @@ static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
 				d->apic = true;
 			else if (conf_xml_is(c, "pae"))
 				d->pae = true;
-			else
+			else if (domain_parse_in((const char *)c->name, features_known))
 				raw_append(&d->features, &d->nfeatures, c);
+			else
+				return conf_error(err, VIR_ERR_XML_ERROR, "unexpected feature '%s'",
+						  (const char *)c->name);
 		}
 	}
 	if ((n = conf_xml_child(root, "cpu")))

@@ -110,13 +110,13 @@ static void test_minimal_defaults(void)
 static void test_no_devices_machine_arch_defaults(void)
 {
 	g_autoptr(domain_def) d = parse_ok(
-		"<domain type='kvm'><name>x</name><memory>1024</memory>"
+		"<domain type='kvm'><name>x</name><memory>65536</memory>"
 		"<vcpu placement='static' current='2'>4</vcpu>"
 		"<os><type>hvm</type><boot dev='cdrom'/><boot dev='hd'/></os></domain>", 0);
 	g_assert_cmpint(d->virt, ==, DOMAIN_VIRT_KVM);
 	g_assert_cmpstr(d->arch, ==, "x86_64");
 	g_assert_cmpstr(d->machine, ==, "pc");
-	g_assert_cmpuint(d->memory_kib, ==, 1024);
+	g_assert_cmpuint(d->memory_kib, ==, 65536);
 	g_assert_cmpuint(d->vcpus, ==, 4);
 	g_assert_cmpuint(d->vcpus_current, ==, 2);
 	g_assert_cmpstr(d->boot_devs[0], ==, "cdrom");
@@ -128,7 +128,7 @@ static void test_no_devices_machine_arch_defaults(void)
 	assert_valid(x);
 	/* machine types are kept as given */
 	g_autoptr(domain_def) q = parse_ok(
-		"<domain type='kvm'><name>x</name><memory>1024</memory>"
+		"<domain type='kvm'><name>x</name><memory>65536</memory>"
 		"<os><type machine='q35'>hvm</type></os></domain>", 0);
 	g_assert_cmpstr(q->machine, ==, "q35");
 }
@@ -215,13 +215,13 @@ static void test_root_name_uuid_errors(void)
 {
 	parse_fails("<foo/>", 0, VIR_ERR_XML_ERROR, "XML error: expecting root element of 'domain', not 'foo'");
 	parse_fails("<foo/>", DOMAIN_DEF_PARSE_VALIDATE, VIR_ERR_XML_ERROR, "not 'foo'");
-	parse_fails("<domain type='qemu'><memory>1024</memory><os><type>hvm</type></os></domain>", 0,
+	parse_fails("<domain type='qemu'><memory>65536</memory><os><type>hvm</type></os></domain>", 0,
 		    VIR_ERR_NO_NAME, "missing name information");
-	parse_fails("<domain type='qemu'><name></name><memory>1024</memory><os><type>hvm</type></os></domain>", 0,
+	parse_fails("<domain type='qemu'><name></name><memory>65536</memory><os><type>hvm</type></os></domain>", 0,
 		    VIR_ERR_NO_NAME, NULL);
-	parse_fails("<domain type='qemu'><name>a/b</name><memory>1024</memory><os><type>hvm</type></os></domain>", 0,
+	parse_fails("<domain type='qemu'><name>a/b</name><memory>65536</memory><os><type>hvm</type></os></domain>", 0,
 		    VIR_ERR_XML_ERROR, "cannot contain '/'");
-	parse_fails("<domain type='qemu'><name>a\nb</name><memory>1024</memory><os><type>hvm</type></os></domain>", 0,
+	parse_fails("<domain type='qemu'><name>a\nb</name><memory>65536</memory><os><type>hvm</type></os></domain>", 0,
 		    VIR_ERR_XML_DETAIL, "invalid char in name");
 	parse_fails("<domain type='qemu'><name>a</name><uuid>not-a-uuid</uuid><memory>1</memory>"
 		    "<os><type>hvm</type></os></domain>", 0, VIR_ERR_INTERNAL_ERROR, "malformed uuid element");
@@ -261,7 +261,7 @@ static void test_virt_type_arch_os(void)
 static void test_lifecycle(void)
 {
 	g_autoptr(domain_def) d = parse_ok(
-		"<domain type='kvm'><name>a</name><memory>1024</memory><os><type>hvm</type><kernel>/k</kernel></os>"
+		"<domain type='kvm'><name>a</name><memory>65536</memory><os><type>hvm</type><kernel>/k</kernel></os>"
 		"<on_poweroff>restart</on_poweroff><on_reboot>destroy</on_reboot>"
 		"<on_crash>coredump-destroy</on_crash></domain>", 0);
 	g_assert_cmpint(d->on_poweroff, ==, LIFECYCLE_RESTART);
@@ -539,16 +539,16 @@ static void test_supported_devices(void)
 	assert_valid(x);
 	/* kernel-less, firmware, localtime, vcpu hotplug, too many vcpus: refused */
 	static const struct { const char *xml, *part; } refused[] = {
-		{ "<domain type='kvm'><name>a</name><memory>1024</memory><os><type>hvm</type></os></domain>", "<kernel>" },
-		{ "<domain type='kvm'><name>a</name><memory>1024</memory><os><type>hvm</type>"
+		{ "<domain type='kvm'><name>a</name><memory>65536</memory><os><type>hvm</type></os></domain>", "<kernel>" },
+		{ "<domain type='kvm'><name>a</name><memory>65536</memory><os><type>hvm</type>"
 		  "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader><kernel>/k</kernel></os></domain>", "<loader>" },
-		{ "<domain type='kvm'><name>a</name><memory>1024</memory><os><type>hvm</type><kernel>/k</kernel></os>"
+		{ "<domain type='kvm'><name>a</name><memory>65536</memory><os><type>hvm</type><kernel>/k</kernel></os>"
 		  "<clock offset='localtime'/></domain>", "localtime" },
-		{ "<domain type='kvm'><name>a</name><memory>1024</memory><vcpu current='1'>2</vcpu>"
+		{ "<domain type='kvm'><name>a</name><memory>65536</memory><vcpu current='1'>2</vcpu>"
 		  "<os><type>hvm</type><kernel>/k</kernel></os></domain>", "hotplug" },
-		{ "<domain type='kvm'><name>a</name><memory>1024</memory><vcpu>65</vcpu>"
+		{ "<domain type='kvm'><name>a</name><memory>65536</memory><vcpu>65</vcpu>"
 		  "<os><type>hvm</type><kernel>/k</kernel></os></domain>", "64" },
-		{ "<domain type='kvm'><name>a</name><maxMemory slots='4' unit='GiB'>8</maxMemory><memory>1024</memory>"
+		{ "<domain type='kvm'><name>a</name><maxMemory slots='4' unit='GiB'>8</maxMemory><memory>65536</memory>"
 		  "<os><type>hvm</type><kernel>/k</kernel></os></domain>", "maxMemory" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
@@ -560,6 +560,58 @@ static void test_supported_devices(void)
 		g_autofree char *x2 = domain_def_format(r, NULL, 0);
 		assert_valid(x2);
 	}
+}
+
+static void test_features_timers_memory_limits(void)
+{
+	parse_fails("<domain type='kvm'><name>a</name><memory>65536</memory><os><type>hvm</type></os>"
+		    "<features><acpi/><warp-drive/></features></domain>", 0, VIR_ERR_XML_ERROR,
+		    "unexpected feature 'warp-drive'");
+	parse_fails("<domain type='kvm'><name>a</name><memory>65536</memory><os><type>hvm</type></os>"
+		    "<clock offset='utc'><timer name='sundial'/></clock></domain>", 0, VIR_ERR_INTERNAL_ERROR,
+		    "unknown timer name 'sundial'");
+	static const struct { const char *mem; bool ok; } mems[] = {
+		{ "<memory unit='KiB'>2047</memory>", false }, { "<memory unit='MiB'>2</memory>", true },
+		{ "<memory unit='TiB'>1</memory>", true }, { "<memory unit='KiB'>1073741825</memory>", false },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(mems); i++) {
+		g_autofree char *xml = g_strdup_printf(
+			"<domain type='kvm'><name>a</name>%s<os><type>hvm</type><kernel>/k</kernel></os></domain>",
+			mems[i].mem);
+		g_autoptr(domain_def) d = parse_ok(xml, 0);
+		g_autoptr(GError) err = NULL;
+		g_assert_cmpint(domain_def_check_supported(d, &err), ==, mems[i].ok);
+		if (!mems[i].ok) {
+			g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+			assert_contains(err->message, "2 MiB to 1 TiB");
+		}
+	}
+	/* machine memory is whole MiB, rounded up */
+	g_autoptr(domain_def) r = parse_ok("<domain type='kvm'><name>a</name><memory unit='KiB'>4097</memory>"
+					   "<os><type>hvm</type><kernel>/k</kernel></os></domain>", 0);
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config(r, &cfg, NULL));
+	g_assert_cmpuint(cfg.memory, ==, 5ULL << 20);
+	machine_config_clear(&cfg);
+}
+
+/* Kept elements are formatted as written; one that would make our XML
+ * fail libvirt's schema is refused at define (92), unless the schema is
+ * not installed. */
+static void test_schema_safety_net(void)
+{
+	const char *xml = "<domain type='kvm'><name>a</name><memory>65536</memory><os><type>hvm</type><kernel>/k</kernel></os>"
+			  "<features><acpi/><hyperv mode='custom' bogus='1'><relaxed state='on'/></hyperv></features></domain>";
+	g_autoptr(domain_def) d = parse_ok(xml, 0);
+	g_autoptr(GError) err = NULL;
+	g_assert_false(domain_def_check_supported(d, &err));
+	g_assert_error(err, CONF_ERROR, VIR_ERR_XML_INVALID_SCHEMA);
+	parse_fails(xml, DOMAIN_DEF_PARSE_VALIDATE, VIR_ERR_XML_INVALID_SCHEMA, NULL);
+	g_setenv("TANDEM_DOMAIN_RNG", "/nonexistent/domain.rng", TRUE);
+	g_assert_true(domain_def_check_supported(d, NULL));
+	g_unsetenv("TANDEM_DOMAIN_RNG");
+	g_assert_false(domain_def_check_supported(d, NULL));
 }
 
 static void test_device_parse_errors(void)
@@ -646,7 +698,7 @@ static void test_metadata_verbatim(void)
 		"    <app2:bar xmlns:app2=\"http://app2.org/app2/\" a=\"b\"><app2:x>y</app2:x><app2:empty/></app2:bar>\n"
 		"    <top:thing>declared on the root</top:thing>\n"
 		"  </metadata>\n"
-		"  <memory>1024</memory>\n"
+		"  <memory>65536</memory>\n"
 		"  <os><type>hvm</type><kernel>/k</kernel></os>\n"
 		"</domain>\n";
 	g_autoptr(domain_def) d = parse_ok(xml, DOMAIN_DEF_PARSE_VALIDATE);
@@ -1022,6 +1074,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/conf/devices/unsupported", test_unsupported_devices);
 	g_test_add_func("/conf/devices/supported", test_supported_devices);
 	g_test_add_func("/conf/devices/parse-errors", test_device_parse_errors);
+	g_test_add_func("/conf/parse/features-timers-memory-limits", test_features_timers_memory_limits);
+	g_test_add_func("/conf/check/schema-safety-net", test_schema_safety_net);
 	g_test_add_func("/conf/devices/disk-net", test_disk_net_details);
 	g_test_add_func("/conf/format/metadata-verbatim", test_metadata_verbatim);
 	g_test_add_func("/conf/format/round-trip", test_round_trip);
