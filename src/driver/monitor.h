@@ -1,0 +1,24 @@
+/* monitor: client of tandem's control socket (QMP-style JSON lines).
+ * A reader thread parses replies and events; commands wait for their reply
+ * (10 s at most). Events and EOF are handed to process.c on the main loop,
+ * never on the reader thread, so a command issued under a domain lock can
+ * always receive its reply. */
+#ifndef TANDEM_MONITOR_H
+#define TANDEM_MONITOR_H
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+struct domain;
+struct monitor;
+
+/* Connects (retrying until timeout_ms), reads the greeting, negotiates
+ * capabilities. The monitor keeps a reference on d. */
+struct monitor *monitor_open(struct domain *d, const char *path, int timeout_ms, GError **err);
+/* Runs one command; returns the "return" member (caller unrefs) or NULL
+ * with err (VIR_ERR_OPERATION_FAILED carrying tandem's description). */
+JsonNode *monitor_command(struct monitor *m, const char *cmd, GError **err);
+/* Stops the reader and frees the monitor (no callbacks after this). */
+void monitor_close(struct monitor *m);
+
+#endif

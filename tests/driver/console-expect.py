@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Runs `virsh console` on a pty (virsh needs a tty) and scripts it:
+console-expect.py URI DOMAIN EXPECT1 SEND1 [EXPECT2 SEND2 ...]
+Each EXPECT must appear in the output (30 s at most) before SEND is typed;
+SEND '^]' is the escape. Exit 0 when everything matched and virsh exited 0."""
+import os, pty, select, sys, time
+
+uri, dom, steps = sys.argv[1], sys.argv[2], sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp('virsh', ['virsh', '-c', uri, 'console', dom])
+out = b''
+def expect(text, timeout=30):
+    global out
+    end = time.time() + timeout
+    while text.encode() not in out:
+        left = end - time.time()
+        if left <= 0:
+            return False
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                return False
+            if not data:
+                return False
+            out += data
+    return True
+ok = True
+for i in range(0, len(steps), 2):
+    if not expect(steps[i]):
+        sys.stderr.write('did not see %r; output so far:\n%s\n' % (steps[i], out.decode(errors='replace')))
+        ok = False
+        break
+    out = out[out.index(steps[i].encode()) + len(steps[i]):]
+    if i + 1 < len(steps):
+        s = steps[i + 1]
+        os.write(fd, b'\x1d' if s == '^]' else s.encode())
+if not ok:
+    os.write(fd, b'\x1d')
+end = time.time() + 10
+status = None
+while time.time() < end:
+    p, st = os.waitpid(pid, os.WNOHANG)
+    if p:
+        status = st
+        break
+    try:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            os.read(fd, 4096)
+    except OSError:
+        pass
+if status is None:
+    os.kill(pid, 9)
+    sys.stderr.write('virsh console did not exit after ^]\n')
+    sys.exit(1)
+code = os.waitstatus_to_exitcode(status)
+if code != 0:
+    sys.stderr.write('virsh console exited %d\n' % code)
+sys.exit(0 if ok and code == 0 else 1)
