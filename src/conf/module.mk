@@ -11,10 +11,33 @@ src_conf_libtandem_conf_a_SOURCES = \
 	src/conf/domain_check.c \
 	src/conf/domain_config.c
 
-check_PROGRAMS += tests/conf/test-domain-def
-TESTS += tests/conf/test-domain-def
-tests_conf_test_domain_def_SOURCES = tests/conf/test-domain-def.c src/vmm/cli.c src/vmm/cli.h
-tests_conf_test_domain_def_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(LIBVIRT_CFLAGS)
-tests_conf_test_domain_def_CPPFLAGS = $(AM_CPPFLAGS) -DTANDEM_SRCDIR='"$(abs_top_srcdir)"'
-tests_conf_test_domain_def_LDADD = src/conf/libtandem_conf.a src/vmm/libtandem_core.a $(XML_LIBS) $(GLIB_LIBS)
+# One test program per source file; the config test compiles src/vmm/cli.c
+# (part of `tandem` only) to parse the generated argv back.
+CONF_TESTS = tests/conf/test-domain-def tests/conf/test-domain-parse \
+	tests/conf/test-domain-format tests/conf/test-domain-check tests/conf/test-domain-config
+check_PROGRAMS += $(CONF_TESTS)
+TESTS += $(CONF_TESTS)
+CONF_TEST_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(LIBVIRT_CFLAGS)
+CONF_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DTANDEM_SRCDIR='"$(abs_top_srcdir)"'
+CONF_TEST_LIBS = src/conf/libtandem_conf.a src/vmm/libtandem_core.a $(XML_LIBS) $(GLIB_LIBS)
+tests_conf_test_domain_def_SOURCES = tests/conf/test-domain-def.c tests/conf/conf-test-util.h
+tests_conf_test_domain_def_CFLAGS = $(CONF_TEST_CFLAGS)
+tests_conf_test_domain_def_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_conf_test_domain_def_LDADD = $(CONF_TEST_LIBS)
+tests_conf_test_domain_parse_SOURCES = tests/conf/test-domain-parse.c tests/conf/conf-test-util.h
+tests_conf_test_domain_parse_CFLAGS = $(CONF_TEST_CFLAGS)
+tests_conf_test_domain_parse_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_conf_test_domain_parse_LDADD = $(CONF_TEST_LIBS)
+tests_conf_test_domain_format_SOURCES = tests/conf/test-domain-format.c tests/conf/conf-test-util.h
+tests_conf_test_domain_format_CFLAGS = $(CONF_TEST_CFLAGS)
+tests_conf_test_domain_format_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_conf_test_domain_format_LDADD = $(CONF_TEST_LIBS)
+tests_conf_test_domain_check_SOURCES = tests/conf/test-domain-check.c tests/conf/conf-test-util.h
+tests_conf_test_domain_check_CFLAGS = $(CONF_TEST_CFLAGS)
+tests_conf_test_domain_check_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_conf_test_domain_check_LDADD = $(CONF_TEST_LIBS)
+tests_conf_test_domain_config_SOURCES = tests/conf/test-domain-config.c tests/conf/conf-test-util.h src/vmm/cli.c src/vmm/cli.h
+tests_conf_test_domain_config_CFLAGS = $(CONF_TEST_CFLAGS)
+tests_conf_test_domain_config_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_conf_test_domain_config_LDADD = $(CONF_TEST_LIBS)
 EXTRA_DIST += examples/xml/minimal-emu.xml examples/xml/minimal-kvm.xml examples/xml/disk-net.xml

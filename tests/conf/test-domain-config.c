@@ -1,0 +1,182 @@
+/* Tests of domain_config.c: definition -> machine_config -> `tandem run`
+ * argv (parsed back with src/vmm/cli.c), and the examples/xml files. */
+#include "conf-test-util.h"
+#include "vmm/cli.h"
+
+/* --- machine configuration and argv ---------------------------------- */
+static void test_to_config(void)
+{
+	g_autoptr(domain_def) d = parse_ok(minimal_xml, 0);
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_autoptr(GError) err = NULL;
+	g_assert_true(domain_def_to_config(d, &cfg, &err));
+	g_assert_no_error(err);
+	g_assert_cmpstr(cfg.name, ==, "t1");
+	g_assert_cmpstr(cfg.uuid, ==, "c7a5fdbd-edaf-9455-926a-d65c16db1809");
+	g_assert_cmpstr(cfg.kernel, ==, "/boot/vmlinuz");
+	g_assert_cmpstr(cfg.initrd, ==, "/boot/initrd.img");
+	g_assert_cmpstr(cfg.cmdline, ==, "console=ttyS0 quiet");
+	g_assert_cmpuint(cfg.memory, ==, 256ULL << 20);
+	g_assert_cmpuint(cfg.cpus, ==, 1);
+	g_assert_cmpint(cfg.accel, ==, ACCEL_EMU);
+	g_assert_cmpint(cfg.serial, ==, SERIAL_PTY);
+	g_assert_true(cfg.acpi);
+	g_assert_false(cfg.no_reboot);
+	machine_config_clear(&cfg);
+
+	g_autoptr(domain_def) k = parse_ok(
+		"<domain type='kvm'><name>k</name><memory unit='GiB'>3</memory><vcpu>4</vcpu>"
+		"<os><type>hvm</type><kernel>/k</kernel></os><on_reboot>destroy</on_reboot>"
+		"<devices><serial type='file'><source path='/tmp/k.log'/></serial></devices></domain>", 0);
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config(k, &cfg, NULL));
+	g_assert_cmpint(cfg.accel, ==, ACCEL_KVM);
+	g_assert_cmpuint(cfg.memory, ==, 3ULL << 30);
+	g_assert_cmpuint(cfg.cpus, ==, 4);
+	g_assert_null(cfg.initrd);
+	g_assert_null(cfg.cmdline);
+	g_assert_false(cfg.acpi); /* no <acpi/> */
+	g_assert_true(cfg.no_reboot);
+	g_assert_cmpint(cfg.serial, ==, SERIAL_FILE);
+	g_assert_cmpstr(cfg.serial_path, ==, "/tmp/k.log");
+	machine_config_clear(&cfg);
+
+	g_autoptr(domain_def) n = parse_ok(
+		"<domain type='qemu'><name>n</name><memory>65536</memory><os><type>hvm</type><kernel>/k</kernel></os></domain>", 0);
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config(n, &cfg, NULL));
+	g_assert_cmpint(cfg.serial, ==, SERIAL_NONE);
+	g_assert_cmpuint(cfg.memory, ==, 64ULL << 20);
+	machine_config_clear(&cfg);
+}
+
+static void argv_round_trip(const struct machine_config *in)
+{
+	g_auto(GStrv) argv = machine_config_to_argv(in, "/opt/tandem");
+	g_assert_cmpstr(argv[0], ==, "/opt/tandem");
+	g_assert_cmpstr(argv[1], ==, "run");
+	g_autofree char *joined = g_strjoinv(" ", argv);
+	g_test_message("argv: %s", joined);
+	struct machine_config out;
+	machine_config_init(&out);
+	g_autoptr(GError) err = NULL;
+	/* getopt may permute argv: parse a copy */
+	g_auto(GStrv) copy = g_strdupv(argv);
+	int argc = (int)g_strv_length(copy);
+	g_assert_true(cli_parse_run(argc - 1, copy + 1, &out, &err));
+	g_assert_no_error(err);
+	g_assert_cmpstr(out.name, ==, in->name);
+	g_assert_cmpstr(out.kernel, ==, in->kernel);
+	g_assert_cmpstr(out.initrd, ==, in->initrd);
+	g_assert_cmpstr(out.cmdline, ==, in->cmdline);
+	g_assert_cmpuint(out.memory, ==, in->memory);
+	g_assert_cmpuint(out.cpus, ==, in->cpus);
+	g_assert_cmpint(out.accel, ==, in->accel);
+	g_assert_cmpint(out.serial, ==, in->serial);
+	if (in->serial == SERIAL_FILE)
+		g_assert_cmpstr(out.serial_path, ==, in->serial_path);
+	g_assert_cmpint(out.clock, ==, in->clock);
+	g_assert_cmpint(out.decompress, ==, in->decompress);
+	g_assert_cmpint(out.acpi, ==, in->acpi);
+	g_assert_cmpint(out.no_reboot, ==, in->no_reboot);
+	g_assert_cmpstr(out.control_socket, ==, in->control_socket);
+	g_assert_cmpstr(out.pidfile, ==, in->pidfile);
+	g_assert_cmpint(out.start_paused, ==, in->start_paused);
+	g_assert_cmpint(out.stats, ==, in->stats);
+	machine_config_clear(&out);
+}
+
+static void test_argv(void)
+{
+	g_autoptr(domain_def) d = parse_ok(minimal_xml, 0);
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config(d, &cfg, NULL));
+	argv_round_trip(&cfg);
+	g_auto(GStrv) argv = machine_config_to_argv(&cfg, NULL);
+	g_autofree char *joined = g_strjoinv(" ", argv);
+	g_assert_cmpstr(joined, ==,
+			DOMAIN_DEFAULT_EMULATOR " run --name t1 --kernel /boot/vmlinuz --initrd /boot/initrd.img "
+			"--append console=ttyS0 quiet --memory 262144K --cpus 1 --accel emu --serial pty");
+
+	/* everything else the CLI can express */
+	cfg.accel = ACCEL_KVM;
+	cfg.serial = SERIAL_FILE;
+	g_free(cfg.serial_path);
+	cfg.serial_path = g_strdup("/var/log/t1 serial.log");
+	cfg.clock = GUEST_CLOCK_DETERMINISTIC;
+	cfg.decompress = DECOMPRESS_HOST;
+	cfg.acpi = false;
+	cfg.no_reboot = true;
+	cfg.control_socket = g_strdup("/run/tandem/t1.ctl");
+	cfg.pidfile = g_strdup("/run/tandem/t1.pid");
+	cfg.start_paused = true;
+	cfg.stats = true;
+	cfg.memory = (5ULL << 20) + 512;
+	cfg.cpus = 8;
+	argv_round_trip(&cfg);
+	cfg.serial = SERIAL_NONE;
+	cfg.decompress = DECOMPRESS_GUEST;
+	g_clear_pointer(&cfg.initrd, g_free);
+	g_clear_pointer(&cfg.cmdline, g_free);
+	argv_round_trip(&cfg);
+	cfg.serial = SERIAL_STDIO;
+	argv_round_trip(&cfg);
+	machine_config_clear(&cfg);
+}
+
+/* --- examples/xml -------------------------------------------------------- */
+static struct domain_def *parse_example(const char *name)
+{
+	g_autofree char *path = g_build_filename(TANDEM_SRCDIR, "examples", "xml", name, NULL);
+	g_autoptr(GError) err = NULL;
+	struct domain_def *d = domain_def_parse_file(path, DOMAIN_DEF_PARSE_VALIDATE, &err);
+	g_assert_no_error(err);
+	g_assert_nonnull(d);
+	g_autofree char *x = domain_def_format(d, NULL, 0);
+	assert_valid(x);
+	struct domain_live live = { .id = 3, .serial_pty = "/dev/pts/0" };
+	g_autofree char *lx = domain_def_format(d, &live, 0);
+	assert_valid(lx);
+	return d;
+}
+
+static void test_examples(void)
+{
+	g_autoptr(domain_def) emu = parse_example("minimal-emu.xml");
+	g_autoptr(domain_def) kvm = parse_example("minimal-kvm.xml");
+	g_autoptr(domain_def) dn = parse_example("disk-net.xml");
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_autoptr(GError) err = NULL;
+	g_assert_true(domain_def_to_config(emu, &cfg, &err));
+	g_assert_cmpint(cfg.accel, ==, ACCEL_EMU);
+	g_assert_cmpint(cfg.serial, ==, SERIAL_PTY);
+	g_assert_cmpstr(cfg.cmdline, ==, "console=ttyS0");
+	g_assert_cmpuint(cfg.memory, ==, 512ULL << 20);
+	machine_config_clear(&cfg);
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config(kvm, &cfg, &err));
+	g_assert_cmpint(cfg.accel, ==, ACCEL_KVM);
+	machine_config_clear(&cfg);
+	g_assert_cmpuint(dn->ndisks, ==, 1);
+	g_assert_cmpstr(dn->disks[0].driver_type, ==, "qcow2");
+	g_assert_cmpuint(dn->nnets, ==, 1);
+	g_assert_cmpstr(dn->nets[0].type, ==, "user");
+	g_assert_false(domain_def_check_supported(dn, &err));
+	g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+	g_assert_cmpstr(err->message, ==, "unsupported configuration: tandem does not support <disk> devices yet");
+	g_clear_error(&err);
+	g_assert_null(domain_def_parse_file("/nonexistent/x.xml", 0, &err));
+	g_assert_error(err, CONF_ERROR, VIR_ERR_INTERNAL_ERROR);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/conf/config/to-config", test_to_config);
+	g_test_add_func("/conf/config/argv", test_argv);
+	g_test_add_func("/conf/examples", test_examples);
+	return g_test_run();
+}
