@@ -9,3 +9,22 @@ VIRTIO_TEST_LIBS = src/hw/virtio/libtandem_virtio.a src/vmm/libtandem_core.a $(G
 check_PROGRAMS += tests/virtio/test-virtqueue
 TESTS += tests/virtio/test-virtqueue
 tests_virtio_test_virtqueue_LDADD = $(VIRTIO_TEST_LIBS)
+
+# Block backends: raw files/block devices and qcow2 images.
+noinst_LIBRARIES += src/hw/virtio/libtandem_block.a
+src_hw_virtio_libtandem_block_a_SOURCES = \
+	src/hw/virtio/block/blk.c src/hw/virtio/block/blk.h \
+	src/hw/virtio/block/raw.c \
+	src/hw/virtio/block/qcow2.c src/hw/virtio/block/qcow2.h \
+	src/hw/virtio/block/qcow2_header.c \
+	src/hw/virtio/block/qcow2_refcount.c \
+	src/hw/virtio/block/qcow2_zip.c
+src_hw_virtio_libtandem_block_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS)
+BLOCK_LIBS = src/hw/virtio/libtandem_block.a $(ZLIB_LIBS) $(ZSTD_LIBS) $(GLIB_LIBS)
+
+check_PROGRAMS += tests/virtio/test-qcow2 tests/virtio/test-raw
+TESTS += tests/virtio/test-qcow2 tests/virtio/test-raw
+tests_virtio_test_qcow2_LDADD = $(BLOCK_LIBS)
+tests_virtio_test_raw_LDADD = $(BLOCK_LIBS)
+
+EXTRA_DIST += tests/fuzz/fuzz-virtqueue.c scripts/fuzz-virtqueue.sh
