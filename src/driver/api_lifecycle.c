@@ -25,12 +25,12 @@ static struct domain *find_same(const struct drv_def *def, bool *clash, GError *
 	*clash = false;
 	char us[37];
 	if (by_name && by_name != by_uuid) {
-		domain_uuid_format(by_name->uuid, us);
+		dom_uuid_format(by_name->uuid, us);
 		drv_error(err, VIR_ERR_OPERATION_FAILED, "domain '%s' already exists with uuid %s",
 			  by_name->name, us);
 		*clash = true;
 	} else if (by_uuid && !by_name) {
-		domain_uuid_format(by_uuid->uuid, us);
+		dom_uuid_format(by_uuid->uuid, us);
 		drv_error(err, VIR_ERR_OPERATION_FAILED, "domain '%s' is already defined with uuid %s",
 			  by_uuid->name, us);
 		*clash = true;

@@ -23,7 +23,7 @@ struct domain *api_get_domain(const tandem_nonnull_domain *dom, GError **err)
 	struct domain *d = domains_find_uuid((const unsigned char *)dom->uuid);
 	if (!d) {
 		char us[37];
-		domain_uuid_format((const unsigned char *)dom->uuid, us);
+		dom_uuid_format((const unsigned char *)dom->uuid, us);
 		drv_error(err, VIR_ERR_NO_DOMAIN, "no domain with matching uuid '%s' (%s)", us,
 			  dom->name ? dom->name : "");
 	}
@@ -182,7 +182,7 @@ API(api_lookup_by_uuid)
 	struct domain *d = domains_find_uuid((const unsigned char *)a->uuid);
 	if (!d) {
 		char us[37];
-		domain_uuid_format((const unsigned char *)a->uuid, us);
+		dom_uuid_format((const unsigned char *)a->uuid, us);
 		drv_error(err, VIR_ERR_NO_DOMAIN, "no domain with matching uuid '%s'", us);
 		return false;
 	}

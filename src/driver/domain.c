@@ -69,7 +69,7 @@ void domains_init(void)
 	list = g_ptr_array_new();
 }
 
-void domain_uuid_format(const unsigned char u[16], char out[37])
+void dom_uuid_format(const unsigned char u[16], char out[37])
 {
 	g_snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		   u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],

@@ -77,6 +77,6 @@ void domains_note_id(int id);
 unsigned domains_count_active(void);
 
 /* Formats a UUID as 36 characters + NUL. */
-void domain_uuid_format(const unsigned char uuid[16], char out[37]);
+void dom_uuid_format(const unsigned char uuid[16], char out[37]);
 
 #endif

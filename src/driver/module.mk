@@ -26,7 +26,7 @@ src_driver_libtandem_rpcgen_a_CFLAGS = $(AM_CFLAGS) -w
 src_driver_libtandem_driver_a_SOURCES = \
 	src/driver/rpc/rpc_server.c src/driver/rpc/rpc_server.h \
 	src/driver/drv_error.c src/driver/drv_error.h \
-	src/driver/drv_def.h src/driver/drv_def_builtin.c \
+	src/driver/drv_def.h src/driver/drv_def_conf.c \
 	src/driver/domain.c src/driver/domain.h \
 	src/driver/events.c src/driver/events.h \
 	src/driver/store.c src/driver/store.h \
@@ -39,6 +39,7 @@ src_driver_libtandem_driver_a_SOURCES = \
 src_driver_libtandem_driver_a_CPPFLAGS = $(DRIVER_CPPFLAGS)
 
 DRIVER_LIBS = src/driver/libtandem_driver.a src/driver/libtandem_rpcgen.a \
+	src/conf/libtandem_conf.a src/vmm/libtandem_core.a \
 	$(JSON_GLIB_LIBS) $(XML_LIBS) $(TIRPC_LIBS) $(GLIB_LIBS)
 
 sbin_PROGRAMS += virttandemd

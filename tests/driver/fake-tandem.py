@@ -8,12 +8,21 @@ import json, os, select, signal, socket, sys, time, tty
 
 args = {}
 flags = set()
-for a in sys.argv[2:]:
+VALUED = {'kernel', 'initrd', 'append', 'domain', 'memory', 'cpus', 'accel', 'serial', 'clock',
+          'decompress', 'control', 'pidfile', 'name'}
+argv = sys.argv[2:]
+i = 0
+while i < len(argv):
+    a = argv[i]
     if a.startswith('--') and '=' in a:
         k, v = a[2:].split('=', 1)
         args[k] = v
+    elif a.startswith('--') and a[2:] in VALUED and i + 1 < len(argv):
+        args[a[2:]] = argv[i + 1]
+        i += 1
     else:
         flags.add(a[2:])
+    i += 1
 
 if sys.argv[1:2] != ['run']:
     sys.exit('usage: fake-tandem run ...')

@@ -70,6 +70,7 @@ domain_xml() {  # NAME [UUID] [extra devices]
   <memory unit='MiB'>128</memory>
   <vcpu>1</vcpu>
   <os><type arch='x86_64'>hvm</type><kernel>${GUEST_KERNEL:-/boot/vmlinuz}</kernel>${GUEST_INITRD:+<initrd>$GUEST_INITRD</initrd>}<cmdline>console=ttyS0</cmdline></os>
+  <features><acpi/><apic/></features>
   <devices><serial type='pty'/>$3</devices>
 </domain>
 XML
