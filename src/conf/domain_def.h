@@ -210,6 +210,16 @@ char *domain_def_format(const struct domain_def *d, const struct domain_live *li
  * yet"). The driver calls it in defineXML/createXML. */
 bool domain_def_check_supported(const struct domain_def *d, GError **err);
 
+/* virDomainGetMetadata: type is virDomainMetadataType (DESCRIPTION 0,
+ * TITLE 1, ELEMENT 2; uri selects the element). Absent:
+ * VIR_ERR_NO_DOMAIN_METADATA; bad type or missing uri: VIR_ERR_INVALID_ARG. */
+char *domain_def_get_metadata(const struct domain_def *d, int type, const char *uri, GError **err);
+/* virDomainSetMetadata: NULL or "" removes. ELEMENT: value is one XML
+ * element, stored in namespace uri under prefix key, replacing the one
+ * with that uri. Bad XML: VIR_ERR_XML_DETAIL. */
+bool domain_def_set_metadata(struct domain_def *d, int type, const char *value, const char *key,
+			     const char *uri, GError **err);
+
 struct machine_config;
 
 /* The machine configuration this definition runs as (engine from the

@@ -9,12 +9,14 @@ src_conf_libtandem_conf_a_SOURCES = \
 	src/conf/domain_parse.c src/conf/domain_parse_dev.c src/conf/domain_parse_priv.h \
 	src/conf/domain_format.c \
 	src/conf/domain_check.c \
+	src/conf/domain_metadata.c \
 	src/conf/domain_config.c
 
 # One test program per source file; the config test compiles src/vmm/cli.c
 # (part of `tandem` only) to parse the generated argv back.
 CONF_TESTS = tests/conf/test-domain-def tests/conf/test-domain-parse \
-	tests/conf/test-domain-format tests/conf/test-domain-check tests/conf/test-domain-config
+	tests/conf/test-domain-format tests/conf/test-domain-check tests/conf/test-domain-config \
+	tests/conf/test-domain-metadata
 check_PROGRAMS += $(CONF_TESTS)
 TESTS += $(CONF_TESTS)
 CONF_TEST_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(LIBVIRT_CFLAGS)
@@ -40,4 +42,8 @@ tests_conf_test_domain_config_SOURCES = tests/conf/test-domain-config.c tests/co
 tests_conf_test_domain_config_CFLAGS = $(CONF_TEST_CFLAGS)
 tests_conf_test_domain_config_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_conf_test_domain_config_LDADD = $(CONF_TEST_LIBS)
+tests_conf_test_domain_metadata_SOURCES = tests/conf/test-domain-metadata.c tests/conf/conf-test-util.h
+tests_conf_test_domain_metadata_CFLAGS = $(CONF_TEST_CFLAGS)
+tests_conf_test_domain_metadata_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
+tests_conf_test_domain_metadata_LDADD = $(CONF_TEST_LIBS)
 EXTRA_DIST += examples/xml/minimal-emu.xml examples/xml/minimal-kvm.xml examples/xml/disk-net.xml

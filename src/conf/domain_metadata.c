@@ -1,0 +1,136 @@
+/* virDomainGetMetadata/SetMetadata on a domain_def: <title>,
+ * <description>, and the per-namespace elements of <metadata>, with
+ * libvirt's semantics (one element per namespace URI, set under the
+ * caller's prefix; empty value removes; absent -> NO_DOMAIN_METADATA). */
+#include "conf/conf_error.h"
+#include "conf/conf_xml.h"
+#include "conf/domain_def.h"
+
+#include <libvirt/libvirt-domain.h>
+#include <libxml/parser.h>
+#include <string.h>
+
+static void *not_found(GError **err)
+{
+	g_set_error(err, CONF_ERROR, VIR_ERR_NO_DOMAIN_METADATA,
+		    "metadata not found: Requested metadata element is not present");
+	return NULL;
+}
+
+static xmlNode *find_ns_child(xmlNode *metadata, const char *uri)
+{
+	for (xmlNode *c = metadata ? metadata->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns && c->ns->href && !strcmp((const char *)c->ns->href, uri))
+			return c;
+	return NULL;
+}
+
+char *domain_def_get_metadata(const struct domain_def *d, int type, const char *uri, GError **err)
+{
+	switch (type) {
+	case VIR_DOMAIN_METADATA_DESCRIPTION:
+		if (!d->description)
+			return not_found(err);
+		return g_strdup(d->description);
+	case VIR_DOMAIN_METADATA_TITLE:
+		if (!d->title)
+			return not_found(err);
+		return g_strdup(d->title);
+	case VIR_DOMAIN_METADATA_ELEMENT:
+		break;
+	default:
+		conf_error(err, VIR_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
+		return NULL;
+	}
+	if (!uri) {
+		conf_error(err, VIR_ERR_INVALID_ARG, "uri must not be NULL for metadata elements");
+		return NULL;
+	}
+	if (!d->metadata_xml)
+		return not_found(err);
+	xmlDoc *doc = conf_xml_read(d->metadata_xml, err);
+	if (!doc)
+		return NULL;
+	xmlNode *n = find_ns_child(xmlDocGetRootElement(doc), uri);
+	char *r = n ? conf_xml_serialize(n, '"') : NULL;
+	xmlFreeDoc(doc);
+	if (!r)
+		not_found(err);
+	return r;
+}
+
+/* Puts every element of the subtree without a namespace into ns. */
+static void set_ns_deep(xmlNode *n, xmlNs *ns)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	if (!n->ns)
+		xmlSetNs(n, ns);
+	for (xmlNode *c = n->children; c; c = c->next)
+		set_ns_deep(c, ns);
+}
+
+static bool set_element(struct domain_def *d, const char *value, const char *key, const char *uri, GError **err)
+{
+	if (!uri)
+		return conf_error(err, VIR_ERR_INVALID_ARG, "uri must not be NULL for metadata elements");
+	bool add = value && *value;
+	if (add && (!key || xmlValidateNCName((const xmlChar *)key, 0) != 0))
+		return conf_error(err, VIR_ERR_INVALID_ARG, "failed to validate prefix for a new XML namespace");
+	xmlDoc *val = NULL;
+	if (add && !(val = conf_xml_read(value, err)))
+		return false;
+	xmlDoc *doc = d->metadata_xml ? conf_xml_read(d->metadata_xml, err) : NULL;
+	if (d->metadata_xml && !doc) {
+		xmlFreeDoc(val);
+		return false;
+	}
+	if (!doc) {
+		doc = xmlNewDoc((const xmlChar *)"1.0");
+		xmlDocSetRootElement(doc, xmlNewNode(NULL, (const xmlChar *)"metadata"));
+	}
+	xmlNode *root = xmlDocGetRootElement(doc);
+	xmlNode *old;
+	while ((old = find_ns_child(root, uri))) {
+		xmlUnlinkNode(old);
+		xmlFreeNode(old);
+	}
+	if (add) {
+		xmlNode *copy = xmlDocCopyNode(xmlDocGetRootElement(val), doc, 1);
+		xmlNs *ns = xmlNewNs(copy, (const xmlChar *)uri, (const xmlChar *)key);
+		xmlSetNs(copy, ns);
+		set_ns_deep(copy, ns);
+		xmlAddChild(root, copy);
+	}
+	bool empty = true;
+	for (xmlNode *c = root->children; c; c = c->next)
+		empty &= c->type != XML_ELEMENT_NODE;
+	g_free(d->metadata_xml);
+	d->metadata_xml = empty ? NULL : conf_xml_serialize(root, '"');
+	xmlFreeDoc(doc);
+	xmlFreeDoc(val);
+	return true;
+}
+
+bool domain_def_set_metadata(struct domain_def *d, int type, const char *value, const char *key,
+			     const char *uri, GError **err)
+{
+	char **field;
+	switch (type) {
+	case VIR_DOMAIN_METADATA_DESCRIPTION:
+		field = &d->description;
+		break;
+	case VIR_DOMAIN_METADATA_TITLE:
+		if (value && strchr(value, '\n'))
+			return conf_error(err, VIR_ERR_INVALID_ARG, "Domain title can't contain newlines");
+		field = &d->title;
+		break;
+	case VIR_DOMAIN_METADATA_ELEMENT:
+		return set_element(d, value, key, uri, err);
+	default:
+		return conf_error(err, VIR_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
+	}
+	g_free(*field);
+	*field = value && *value ? g_strdup(value) : NULL;
+	return true;
+}
