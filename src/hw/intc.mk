@@ -8,11 +8,13 @@ src_hw_libtandem_intc_a_SOURCES = \
 	src/hw/lapic.c src/hw/lapic_timer.c src/hw/lapic.h \
 	src/hw/pit.c src/hw/pit.h
 
-INTC_TESTS = tests/hw/test-pic tests/hw/test-pit tests/hw/test-intc
+INTC_TESTS = tests/hw/test-pic tests/hw/test-pit tests/hw/test-ioapic tests/hw/test-lapic tests/hw/test-intc
 check_PROGRAMS += $(INTC_TESTS)
 TESTS += $(INTC_TESTS)
 INTC_TEST_LIBS = src/hw/libtandem_intc.a src/vmm/libtandem_core.a $(GLIB_LIBS)
 tests_hw_test_pic_LDADD = $(INTC_TEST_LIBS)
 tests_hw_test_pit_LDADD = $(INTC_TEST_LIBS)
+tests_hw_test_ioapic_LDADD = $(INTC_TEST_LIBS)
+tests_hw_test_lapic_LDADD = $(INTC_TEST_LIBS)
 tests_hw_test_intc_LDADD = $(INTC_TEST_LIBS)
 EXTRA_DIST += tests/hw/intc-fixture.h

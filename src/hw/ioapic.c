@@ -66,10 +66,11 @@ void ioapic_eoi(struct ioapic *io, uint8_t vector)
 {
 	for (unsigned pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
 		uint64_t e = io->redir[pin];
-		if ((uint8_t)e != vector || !(e & RTE_LEVEL) || !(e & RTE_REMOTE_IRR))
+		if ((uint8_t)e != vector || !(e & RTE_LEVEL))
 			continue;
 		io->redir[pin] &= ~RTE_REMOTE_IRR;
-		ioapic_service(io, pin);  /* still asserted: deliver again */
+		/* still asserted (or never accepted): deliver again */
+		ioapic_service(io, pin);
 	}
 }
 

@@ -6,9 +6,11 @@
  * not applied). Edge pins deliver on a rising edge; an edge arriving while
  * the pin is masked is kept and delivered on unmask (as KVM and QEMU do,
  * so no edge is lost while an OS reprograms a pin). Level pins deliver
- * while asserted and Remote IRR is clear; Remote IRR is set on delivery and
- * cleared by an EOI for the pin's vector (LAPIC broadcast, or the EOI
- * register at +0x40). */
+ * while asserted and Remote IRR is clear; Remote IRR is set when a LAPIC
+ * accepts the message and cleared by an EOI for the pin's vector (LAPIC
+ * broadcast, the EOI register at +0x40, or switching the pin to edge as
+ * Linux does for version 0x11); a level message nobody accepted is retried
+ * at the next EOI of its vector or write of its entry. */
 #ifndef TANDEM_HW_IOAPIC_H
 #define TANDEM_HW_IOAPIC_H
 
