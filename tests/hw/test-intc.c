@@ -123,6 +123,65 @@ static void test_level_line_through_ioapic(void)
 	fix_teardown(&f);
 }
 
+/* IOAPIC pin in ExtINT mode (virtual wire through the IOAPIC): the vector
+ * comes from the 8259's INTA. */
+static void test_ioapic_extint(void)
+{
+	struct fixture f;
+	fix_setup(&f, 2);
+	fix_pic_init(&f);
+	enable_apic(&f, 0);
+	fix_lapic_w(&f, 0, 0x350, 0x10700);  /* LINT0 masked */
+	fix_redir(&f, 3, 0x700, 0);
+	fix_pulse(&f, 3);
+	g_assert_true(intc_irq_pending(f.ic, 0));
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x33);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	fix_teardown(&f);
+}
+
+/* Line 2 has no PIC input (cascade) but shares IOAPIC pin 2 with line 0. */
+static void test_line2_shares_pin2(void)
+{
+	struct fixture f;
+	fix_setup(&f, 1);
+	enable_apic(&f, 0);
+	fix_redir(&f, 2, 0x8032, 0);  /* level, to see the combined input */
+	intc_set_irq(f.ic, 0, true);
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x32);
+	intc_set_irq(f.ic, 2, true);
+	intc_set_irq(f.ic, 0, false);
+	fix_lapic_w(&f, 0, 0xB0, 0);
+	g_assert_true(intc_irq_pending(f.ic, 0));  /* line 2 still holds the pin */
+	g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x32);
+	intc_set_irq(f.ic, 2, false);
+	fix_lapic_w(&f, 0, 0xB0, 0);
+	g_assert_false(intc_irq_pending(f.ic, 0));
+	fix_teardown(&f);
+}
+
+/* Linux's check_timer() fallback: PIC IRQ0 in auto-EOI mode through LINT0. */
+static void test_pic_auto_eoi_virtual_wire(void)
+{
+	struct fixture f;
+	fix_setup(&f, 1);
+	static const uint8_t seq[][2] = {
+		{ 0x21, 0xFF }, { 0x20, 0x11 }, { 0x21, 0x30 }, { 0x21, 0x04 }, { 0x21, 0x03 },
+		{ 0xA0, 0x11 }, { 0xA1, 0x38 }, { 0xA1, 0x02 }, { 0xA1, 0x01 }, { 0x21, 0xFA },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(seq); i++)
+		fix_outb(&f, seq[i][0], seq[i][1]);
+	enable_apic(&f, 0);
+	fix_lapic_w(&f, 0, 0x350, 0x700);
+	for (unsigned k = 0; k < 3; k++) {
+		fix_pulse(&f, 0);
+		g_assert_true(intc_irq_pending(f.ic, 0));
+		g_assert_cmpint(intc_irq_ack(f.ic, 0), ==, 0x30);
+		g_assert_false(intc_irq_pending(f.ic, 0));
+	}
+	fix_teardown(&f);
+}
+
 static void test_apic_globally_disabled(void)
 {
 	struct fixture f;
@@ -273,6 +332,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/intc/line0-pic-through-lint0", test_line0_reaches_pic_through_lint0);
 	g_test_add_func("/intc/line0-ioapic-pin2", test_line0_reaches_ioapic_pin2);
 	g_test_add_func("/intc/level-line-through-ioapic", test_level_line_through_ioapic);
+	g_test_add_func("/intc/ioapic-extint", test_ioapic_extint);
+	g_test_add_func("/intc/line2-shares-pin2", test_line2_shares_pin2);
+	g_test_add_func("/intc/pic-auto-eoi-virtual-wire", test_pic_auto_eoi_virtual_wire);
 	g_test_add_func("/intc/apic-globally-disabled", test_apic_globally_disabled);
 	g_test_add_func("/intc/msi", test_msi);
 	g_test_add_func("/intc/hostile-accesses", test_hostile_accesses);

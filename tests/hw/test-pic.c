@@ -301,6 +301,31 @@ static void test_poll_and_special_mask(void)
 	g_assert_cmphex(read_isr(&p, 0x20), ==, 0x00);
 }
 
+/* Special fully nested mode: the slave may interrupt its own in-service
+ * IR2 with a higher-priority request. */
+static void test_special_fully_nested(void)
+{
+	struct pic p;
+	pic_init(&p, on_notify, NULL);
+	linux_init(&p, 0x01);
+	outb(&p, 0x20, 0x11);
+	outb(&p, 0x21, 0x30);
+	outb(&p, 0x21, 0x04);
+	outb(&p, 0x21, 0x11);  /* SFNM */
+	outb(&p, 0x21, 0x00);
+	pulse(&p, 12);
+	g_assert_cmphex(pic_ack(&p), ==, 0x3C);
+	pulse(&p, 9);
+	g_assert_true(pic_intr(&p));
+	g_assert_cmphex(pic_ack(&p), ==, 0x39);
+	/* without SFNM the same request waits */
+	linux_init(&p, 0x01);
+	pulse(&p, 12);
+	g_assert_cmphex(pic_ack(&p), ==, 0x3C);
+	pulse(&p, 9);
+	g_assert_false(pic_intr(&p));
+}
+
 static void test_odd_accesses(void)
 {
 	struct pic p;
@@ -335,6 +360,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/pic/level-and-elcr", test_level_and_elcr);
 	g_test_add_func("/pic/auto-eoi-and-rotation", test_auto_eoi_and_rotation);
 	g_test_add_func("/pic/poll-and-special-mask", test_poll_and_special_mask);
+	g_test_add_func("/pic/special-fully-nested", test_special_fully_nested);
 	g_test_add_func("/pic/odd-accesses", test_odd_accesses);
 	return g_test_run();
 }
