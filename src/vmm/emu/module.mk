@@ -1,1 +1,20 @@
-# src/vmm/emu: see its header files.
+# src/vmm/emu: the x86-64 interpreter engine (engine_emu). See cpu.h for the
+# execution contract, emu.h for what the rest of tandem may call.
+noinst_LIBRARIES += src/vmm/emu/libtandem_emu.a
+src_vmm_emu_libtandem_emu_a_CFLAGS = $(AM_CFLAGS) -O2
+src_vmm_emu_libtandem_emu_a_SOURCES = \
+	src/vmm/emu/emu.h src/vmm/emu/cpu.h src/vmm/emu/ops.h src/vmm/emu/fpu_glue.h \
+	src/vmm/emu/engine.c \
+	src/vmm/emu/decode.c \
+	src/vmm/emu/flags.c \
+	src/vmm/emu/mmu.c \
+	src/vmm/emu/seg.c \
+	src/vmm/emu/excp.c \
+	src/vmm/emu/sys.c \
+	src/vmm/emu/ops_alu.c \
+	src/vmm/emu/ops_mov.c \
+	src/vmm/emu/ops_ctrl.c \
+	src/vmm/emu/ops_string.c \
+	src/vmm/emu/ops_sys.c \
+	src/vmm/emu/ops_simd.c \
+	src/vmm/emu/nofpu.c

@@ -1,0 +1,24 @@
+/* The emu engine (engine_emu in engine.h): an x86-64 full-system
+ * interpreter. This header adds what only the emulator offers: cheap
+ * counters for `tandem run --stats`. */
+#ifndef TANDEM_EMU_H
+#define TANDEM_EMU_H
+
+#include <stdint.h>
+
+struct engine_vcpu;
+
+struct emu_stats {
+	uint64_t instructions;     /* retired */
+	uint64_t exceptions;       /* delivered through the IDT/IVT (incl. INT n) */
+	uint64_t interrupts;       /* external interrupts delivered */
+	uint64_t tlb_flushes;      /* whole-TLB flushes (CR3/CR0/CR4 writes) */
+	uint64_t tlb_misses;       /* page walks */
+	uint64_t code_invalidations; /* writes that hit decoded code */
+	uint64_t decodes;          /* instructions decoded (decode-cache misses) */
+};
+
+/* Counters of one vCPU; v must belong to the emu engine. */
+void emu_get_stats(struct engine_vcpu *v, struct emu_stats *out);
+
+#endif
