@@ -9,7 +9,7 @@
 #ifndef TANDEM_EMU_CPU_H
 #define TANDEM_EMU_CPU_H
 
-#include "vmm/emu/fpu_glue.h"
+#include "vmm/emu/fpu.h"
 #include "vmm/emu/emu.h"
 #include "vmm/cpu_state.h"
 

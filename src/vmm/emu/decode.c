@@ -231,7 +231,7 @@ static void decode_modrm(struct insn *i, struct cursor *cu, unsigned rex, int se
 		else if (i->mod == 2)
 			i->disp = (int32_t)take(cu, 4);
 	}
-	i->seg = seg_override >= 0 ? seg_override : dseg;
+	i->seg = (uint8_t)(seg_override >= 0 ? (unsigned)seg_override : dseg);
 }
 
 int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned code_size)

@@ -454,7 +454,7 @@ static struct engine_vcpu *emu_vcpu_create(struct machine *m, unsigned index, GE
 	c->vm = vm;
 	c->index = index;
 	vm->cpus[vm->ncpus++] = c;
-	c->tlbc = &c->tlb[0];
+	c->tlbc = c->tlb[0];
 	cpu_reset(c, false);
 	c->run_state = index == 0 ? VCPU_RUNNABLE : VCPU_WAIT_FOR_SIPI;
 	return v;

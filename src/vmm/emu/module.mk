@@ -3,7 +3,7 @@
 noinst_LIBRARIES += src/vmm/emu/libtandem_emu.a
 src_vmm_emu_libtandem_emu_a_CFLAGS = $(AM_CFLAGS) -O2
 src_vmm_emu_libtandem_emu_a_SOURCES = \
-	src/vmm/emu/emu.h src/vmm/emu/cpu.h src/vmm/emu/ops.h src/vmm/emu/fpu_glue.h \
+	src/vmm/emu/emu.h src/vmm/emu/cpu.h src/vmm/emu/ops.h \
 	src/vmm/emu/engine.c \
 	src/vmm/emu/decode.c \
 	src/vmm/emu/flags.c \
@@ -16,5 +16,14 @@ src_vmm_emu_libtandem_emu_a_SOURCES = \
 	src/vmm/emu/ops_ctrl.c \
 	src/vmm/emu/ops_string.c \
 	src/vmm/emu/ops_sys.c \
-	src/vmm/emu/ops_simd.c \
-	src/vmm/emu/nofpu.c
+	src/vmm/emu/ops_simd.c
+
+# Tests: system-level guests, host-differential instruction tests, decoder cross-check.
+EMU_TEST_LIBS = src/vmm/emu/libtandem_emu.a src/vmm/emu/libtandem_fpu.a src/vmm/libtandem_core.a $(GLIB_LIBS) -lm
+check_PROGRAMS += tests/emu/test-emu-system
+TESTS += tests/emu/test-emu-system
+tests_emu_test_emu_system_SOURCES = tests/emu/test-emu-system.c tests/emu/emu_harness.c \
+	tests/emu/emu_harness.h tests/emu/guests.h
+tests_emu_test_emu_system_LDADD = $(EMU_TEST_LIBS)
+EXTRA_DIST += tests/emu/guests/regen.sh tests/emu/guests/loop.asm tests/emu/guests/pf.asm \
+	tests/emu/guests/smc.asm tests/emu/guests/sys.asm

@@ -23,10 +23,11 @@ void op_simd(struct emu_cpu *c, const struct insn *i)
 	struct simd_insn in = {
 		.prefix = i->sse_pfx, .map = i->map, .opcode = i->opcode, .reg = i->reg & 15,
 		.rm = i->mod == 3 ? i->rm & 15 : 0, .rm_is_reg = i->mod == 3, .rex_w = (i->rex & 8) != 0,
-		.imm8 = (uint8_t)i->imm2, .mem = buf, .gpr = c->r,
+		.imm8 = (uint8_t)i->imm2, .mem = buf, .gpr = c->r, .rflags = &c->flags,
 	};
 	uint64_t lin = 0;
-	unsigned msz = so->mem_size;
+	unsigned msz = simd_mem_size(so, &in);
+	flags_get(c);  /* COMISS & co. read-modify-write the materialised flags */
 	bool mem = i->mod != 3 && msz;
 	if (mem) {
 		lin = insn_lin(c, i);
@@ -60,8 +61,9 @@ void op_x87(struct emu_cpu *c, const struct insn *i)
 		emu_fatal(c, "x87 operand of %u bytes", msz);
 	struct x87_insn in = {
 		.opcode = i->opcode, .modrm = i->modrm, .opsize16 = i->osz == 2, .mem = buf, .ax = &ax,
-		.fip = c->rip, .fdp = 0,
+		.fip = c->rip, .fdp = 0, .rflags = &c->flags,
 	};
+	flags_get(c);  /* FCOMI/FCMOVcc use the materialised flags */
 	if (mem) {
 		lin = insn_lin(c, i);
 		in.fdp = insn_ea(c, i);

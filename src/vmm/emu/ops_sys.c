@@ -421,4 +421,6 @@ void op_wait(struct emu_cpu *c, const struct insn *i)
 {
 	if ((c->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
 		emu_raise(c, EX_NM, 0, false);
+	if (fpu_pending_mf(&c->fpu))
+		emu_raise(c, EX_MF, 0, false);
 }

@@ -8,7 +8,7 @@
 void seg_set_cpl(struct emu_cpu *c, unsigned cpl)
 {
 	c->cpl = cpl;
-	c->tlbc = &c->tlb[cpl == 3];
+	c->tlbc = c->tlb[cpl == 3];
 }
 
 void cpu_update_mode(struct emu_cpu *c)
