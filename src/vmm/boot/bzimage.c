@@ -32,6 +32,11 @@ bool bzimage_detect(const uint8_t *img, size_t size)
 static bool parse(struct boot_ctx *c, struct bzimage *bz, GError **err)
 {
 	const uint8_t *img = bz->img;
+	if (!bzimage_detect(img, bz->size)) {
+		g_set_error(err, BOOT_ERROR, BOOT_ERROR_INVALID, "%s is not a bzImage: no boot flag 0xAA55 at 0x1FE "
+			    "and \"HdrS\" at 0x202", c->name);
+		return false;
+	}
 	if (bz->size < ZP_VERSION + 2) {
 		g_set_error(err, BOOT_ERROR, BOOT_ERROR_INVALID, "bzImage %s is truncated: %zu bytes, the setup header "
 			    "alone needs %u", c->name, bz->size, ZP_VERSION + 2);

@@ -77,9 +77,7 @@ bool cpu_setup(struct boot_ctx *c, enum boot_cpu_mode mode, uint64_t rip, GError
 	}
 
 	struct cpu_state *s = c->bsp;
-	memset(&s->regs, 0, sizeof(s->regs));
-	memset(&s->sregs, 0, sizeof(s->sregs));
-	memset(&s->fpu, 0, sizeof(s->fpu));
+	memset(s, 0, sizeof(*s));
 	s->regs.rip = rip;
 	s->regs.rsp = LAYOUT_BOOT_STACK;
 	s->regs.rflags = 0x2;              /* interrupts off */

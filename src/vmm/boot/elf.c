@@ -155,7 +155,7 @@ bool elf_load_kernel(struct boot_ctx *c, const uint8_t *img, size_t size, GError
 
 	/* A minimal setup header, as for a kernel without one (vmlinux). */
 	uint8_t hdr[0x26C - 0x1F1] = { 0 };
-#define H(off) (hdr + (off) - 0x1F1)
+#define H(off) (hdr + ((off) - 0x1F1))
 	st16(H(0x1FE), 0xAA55);
 	st32(H(0x202), 0x53726448u);       /* "HdrS" */
 	st16(H(0x206), 0x20F);

@@ -17,11 +17,29 @@ src_vmm_boot_libtandem_boot_a_SOURCES = \
 	src/vmm/boot/aml.c src/vmm/boot/aml.h
 # Link with: src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS)
 BOOT_LIBS = $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) $(GLIB_LIBS)
-
-BOOT_TEST_LIBS = src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS)
 EXTRA_DIST += scripts/fuzz-loaders.sh tests/fuzz/fuzz-loaders.c
 
-BOOT_TESTS = tests/boot/test-bzimage-real
+# Unit tests; images.c builds synthetic kernels for them (and the fuzzer's seeds).
+noinst_LIBRARIES += tests/boot/libboot_images.a
+tests_boot_libboot_images_a_SOURCES = tests/boot/images.c tests/boot/images.h tests/boot/boot_test.h tests/boot/acpi_walk.h
+tests_boot_libboot_images_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZMA_CFLAGS) $(LZ4_CFLAGS) $(ZSTD_CFLAGS)
+BOOT_TEST_LIBS = tests/boot/libboot_images.a src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS)
+BOOT_TESTS = \
+	tests/boot/test-bzimage-real \
+	tests/boot/test-bzimage \
+	tests/boot/test-elf \
+	tests/boot/test-multiboot \
+	tests/boot/test-payload \
+	tests/boot/test-acpi \
+	tests/boot/test-mptable \
+	tests/boot/test-aml
 check_PROGRAMS += $(BOOT_TESTS)
 TESTS += $(BOOT_TESTS)
 tests_boot_test_bzimage_real_LDADD = $(BOOT_TEST_LIBS)
+tests_boot_test_bzimage_LDADD = $(BOOT_TEST_LIBS)
+tests_boot_test_elf_LDADD = $(BOOT_TEST_LIBS)
+tests_boot_test_multiboot_LDADD = $(BOOT_TEST_LIBS)
+tests_boot_test_payload_LDADD = $(BOOT_TEST_LIBS)
+tests_boot_test_acpi_LDADD = $(BOOT_TEST_LIBS)
+tests_boot_test_mptable_LDADD = $(BOOT_TEST_LIBS)
+tests_boot_test_aml_LDADD = $(BOOT_TEST_LIBS)
