@@ -2,7 +2,10 @@
 noinst_LIBRARIES += src/hw/virtio/libtandem_virtio.a
 src_hw_virtio_libtandem_virtio_a_SOURCES = \
 	src/hw/virtio/virtqueue.c src/hw/virtio/virtqueue.h \
-	src/hw/virtio/virtio_dev.c src/hw/virtio/virtio_dev.h
+	src/hw/virtio/virtio_dev.c src/hw/virtio/virtio_dev.h \
+	src/hw/virtio/virtio_pci.c src/hw/virtio/virtio_pci.h \
+	src/hw/virtio/virtio_blk.c src/hw/virtio/virtio_blk.h \
+	src/hw/virtio/virtio_rng.c src/hw/virtio/virtio_rng.h
 
 VIRTIO_TEST_LIBS = src/hw/virtio/libtandem_virtio.a src/vmm/libtandem_core.a $(GLIB_LIBS)
 
@@ -28,3 +31,8 @@ tests_virtio_test_qcow2_LDADD = $(BLOCK_LIBS)
 tests_virtio_test_raw_LDADD = $(BLOCK_LIBS)
 
 EXTRA_DIST += tests/fuzz/fuzz-virtqueue.c scripts/fuzz-virtqueue.sh
+
+check_PROGRAMS += tests/virtio/test-virtio-pci
+TESTS += tests/virtio/test-virtio-pci
+tests_virtio_test_virtio_pci_LDADD = src/hw/virtio/libtandem_virtio.a src/hw/libtandem_hw.a \
+	src/vmm/libtandem_core.a $(BLOCK_LIBS)

@@ -35,7 +35,7 @@ void vq_reset(struct virtqueue *vq)
 	vq->ready = false;
 	vq->desc_addr = vq->avail_addr = vq->used_addr = 0;
 	vq->features = 0;
-	vq->last_avail = vq->used_idx = vq->signalled_used = 0;
+	vq->last_avail = vq->used_idx = vq->signalled_used = vq->checked_used = 0;
 	vq->signalled_valid = false;
 	vq->msix_vector = 0xffff;  /* VIRTIO_MSI_NO_VECTOR */
 	vq->error[0] = '\0';
@@ -64,7 +64,7 @@ bool vq_enable(struct virtqueue *vq, uint64_t features)
 	    !vq_area_ok(vq, "used ring", vq->used_addr, vq_used_bytes(vq->size), 4))
 		return false;
 	vq->features = features;
-	vq->last_avail = vq->used_idx = vq->signalled_used = 0;
+	vq->last_avail = vq->used_idx = vq->signalled_used = vq->checked_used = 0;
 	vq->signalled_valid = false;
 	/* The used ring may hold garbage: publish our starting index. */
 	uint16_t zero = 0;
@@ -220,8 +220,9 @@ bool vq_push(struct virtqueue *vq, const struct vq_chain *c, uint32_t written)
 
 bool vq_should_notify(struct virtqueue *vq)
 {
-	if (!vq->ready)
-		return false;
+	if (!vq->ready || vq->checked_used == vq->used_idx)
+		return false;  /* nothing pushed since the last check */
+	vq->checked_used = vq->used_idx;
 	/* Our used->idx store must be ordered before reading the driver's flags. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (vq_has(vq, VIRTIO_RING_F_EVENT_IDX)) {
@@ -232,8 +233,6 @@ bool vq_should_notify(struct virtqueue *vq)
 		bool valid = vq->signalled_valid;
 		vq->signalled_used = vq->used_idx;
 		vq->signalled_valid = true;
-		if (old == vq->used_idx && valid)
-			return false;
 		return !valid || vring_need_event(used_event, vq->used_idx, old);
 	}
 	uint16_t flags = 0;

@@ -54,6 +54,7 @@ struct virtqueue {
 	uint16_t used_idx;        /* our copy of used->idx */
 	uint16_t signalled_used;  /* used_idx at the last interrupt */
 	bool signalled_valid;
+	uint16_t checked_used;    /* used_idx at the last vq_should_notify() */
 
 	uint16_t msix_vector;     /* transport state kept with the queue */
 	char error[160];          /* last validation failure */
