@@ -17,11 +17,17 @@ static void conf_xml_init(void)
 	}
 }
 
-/* Swallows libxml2's reports: they are read back from the context. */
-static void conf_xml_quiet(void *data, xmlErrorPtr e)
+/* Keeps the first error (libvirt reports the first, libxml2's context
+ * remembers the last) and stops libxml2 from printing anything. */
+static void conf_xml_first_error(void *data, xmlErrorPtr e)
 {
-	(void)data;
-	(void)e;
+	xmlParserCtxt *ctxt = data;
+	xmlError *first = ctxt->_private;
+	if (first && !first->message && e && e->message) {
+		first->message = g_strdup(e->message);
+		first->line = e->line;
+		first->int2 = e->int2;
+	}
 }
 
 /* Line number `line` (1-based) of text, g_strndup'ed. */
@@ -47,19 +53,22 @@ xmlDoc *conf_xml_read(const char *xml, GError **err)
 		conf_error(err, VIR_ERR_INTERNAL_ERROR, "cannot allocate an XML parser");
 		return NULL;
 	}
-	ctxt->sax->serror = conf_xml_quiet;
+	xmlError first = { 0 };
+	ctxt->_private = &first;
+	ctxt->sax->serror = conf_xml_first_error;
 	xmlDoc *doc = xmlCtxtReadMemory(ctxt, xml, (int)strlen(xml), "domain.xml", NULL,
 					XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	const xmlError *e = first.message ? &first : xmlCtxtGetLastError(ctxt);
 	if (!doc || !xmlDocGetRootElement(doc)) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
 		if (e && e->message) {
-			/* libvirt's catchXMLError: "(name):LINE: message\ncontext\n---^" */
+			/* libvirt's catchXMLError: "(name):LINE: message\ncontext\n---^",
+			 * with a "(null)" context when there is no input at all */
 			g_autofree char *msg = g_strchomp(g_strdup(e->message));
-			g_autofree char *ctx = conf_xml_line(xml, e->line);
+			g_autofree char *ctx = *xml ? conf_xml_line(xml, e->line) : g_strdup("(null)");
 			int col = e->int2 > 0 ? e->int2 : 1;
 			if (col > (int)strlen(ctx) + 1)
 				col = (int)strlen(ctx) + 1;
-			g_autofree char *ptr = g_strnfill((gsize)(col - 1), '-');
+			g_autofree char *ptr = g_strnfill(*xml ? (gsize)(col - 1) : 0, '-');
 			conf_error(err, VIR_ERR_XML_DETAIL, "(domain_definition):%d: %s\n%s\n%s^",
 				   e->line, msg, ctx, ptr);
 		} else
@@ -68,6 +77,8 @@ xmlDoc *conf_xml_read(const char *xml, GError **err)
 			xmlFreeDoc(doc);
 		doc = NULL;
 	}
+	g_free(first.message);
+	ctxt->_private = NULL;
 	xmlFreeParserCtxt(ctxt);
 	return doc;
 }

@@ -68,7 +68,7 @@ bool domain_parse_in(const char *s, const char *const *names)
 
 bool domain_parse_bad_attr(GError **err, const char *attr, const char *elem, const char *v)
 {
-	return conf_error(err, VIR_ERR_XML_ERROR, "Invalid value for attribute '%s' in element '%s': '%s'",
+	return conf_error(err, VIR_ERR_XML_ERROR, "Invalid value for attribute '%s' in element '%s': '%s'.",
 			  attr, elem, v);
 }
 
@@ -141,6 +141,8 @@ static bool parse_memory(xmlNode *n, uint64_t *kib, GError **err)
 		return conf_error(err, VIR_ERR_OVERFLOW, "value too large: %llu%s", v, unit ? unit : "");
 	unsigned long long bytes = v * scale;
 	*kib = bytes / 1024 + (bytes % 1024 != 0);
+	if (*kib >= limit / 1024 + 1)
+		return conf_error(err, VIR_ERR_OVERFLOW, "size value too large");
 	return true;
 }
 
@@ -158,7 +160,12 @@ static bool parse_lifecycle(xmlNode *root, const char *elem, bool crash,
 			*out = a;
 			return true;
 		}
-	return conf_error(err, VIR_ERR_XML_ERROR, "invalid %s value: '%s'", elem, v);
+	/* libvirt: a crash-only action elsewhere, or an unknown word */
+	for (enum domain_lifecycle_action a = LIFECYCLE_DESTROY; a <= LIFECYCLE_COREDUMP_RESTART; a++)
+		if (!strcmp(v, domain_lifecycle_action_name(a)))
+			return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+					  "Lifecycle event '%s' doesn't support '%s' action", elem + 3, v);
+	return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown %s action: %s", elem, v);
 }
 
 static bool parse_vcpu(struct domain_def *d, xmlNode *n, GError **err)
@@ -174,14 +181,16 @@ static bool parse_vcpu(struct domain_def *d, xmlNode *n, GError **err)
 	if (!domain_parse_ull(text, &v) || v > G_MAXUINT)
 		return conf_error(err, VIR_ERR_XML_ERROR, "maximum vcpus count must be an integer");
 	if (v == 0)
-		return conf_error(err, VIR_ERR_XML_ERROR, "Invalid number of vcpus '0': must be at least 1");
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "the domain needs at least one vCPU, not <vcpu>0</vcpu>");
 	d->vcpus = (unsigned)v;
 	d->vcpus_current = d->vcpus;
 	if (!domain_parse_uint_prop(n, "current", &d->vcpus_current, err))
 		return false;
-	if (d->vcpus_current == 0 || d->vcpus_current > d->vcpus)
-		return conf_error(err, VIR_ERR_XML_ERROR,
-				  "maxvcpus must not be less than current vcpus (%u < %u)", d->vcpus, d->vcpus_current);
+	if (d->vcpus_current == 0)
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "the domain needs at least one vCPU, not current='0'");
+	if (d->vcpus_current > d->vcpus)
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+				  "maximum vCPU count must not be less than current vCPU count");
 	d->vcpu_placement = conf_xml_prop(n, "placement");
 	if (!d->vcpu_placement)
 		d->vcpu_placement = g_strdup("static");
@@ -198,10 +207,10 @@ static bool parse_os(struct domain_def *d, xmlNode *os, GError **err)
 		return conf_error(err, VIR_ERR_XML_ERROR, "an os <type> must be specified");
 	d->os_type = g_strstrip(conf_xml_text(type));
 	if (!domain_parse_in(d->os_type, os_types_known))
-		return conf_error(err, VIR_ERR_XML_ERROR, "unknown OS type '%s'", d->os_type);
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown OS type '%s'", d->os_type);
 	d->arch = conf_xml_prop(type, "arch");
 	if (d->arch && !domain_parse_in(d->arch, arches_known))
-		return conf_error(err, VIR_ERR_XML_ERROR, "Unknown architecture %s", d->arch);
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "Unknown architecture %s", d->arch);
 	if (!d->arch)
 		d->arch = g_strdup("x86_64"); /* libvirt defaults to the host's */
 	d->machine = conf_xml_prop(type, "machine");
@@ -225,9 +234,9 @@ static bool parse_os(struct domain_def *d, xmlNode *os, GError **err)
 			continue;
 		g_autofree char *dev = conf_xml_prop(c, "dev");
 		if (!dev)
-			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing boot device");
+			return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'dev' in element 'boot'");
 		if (!domain_parse_in(dev, boot_devs_known))
-			return conf_error(err, VIR_ERR_XML_ERROR, "unknown boot device '%s'", dev);
+			return domain_parse_bad_attr(err, "dev", "boot", dev);
 		if (nboot < G_N_ELEMENTS(d->boot_devs) - 1) /* libvirt keeps the first ones */
 			d->boot_devs[nboot++] = g_steal_pointer(&dev);
 	}
@@ -244,7 +253,7 @@ static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
 	if (!d->clock_offset)
 		d->clock_offset = g_strdup("utc");
 	if (!domain_parse_in(d->clock_offset, clock_offsets))
-		return domain_parse_bad_attr(err, "offset", "clock", d->clock_offset);
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown clock offset '%s'", d->clock_offset);
 	d->clock_adjustment = conf_xml_prop(clock, "adjustment");
 	d->clock_basis = conf_xml_prop(clock, "basis");
 	d->clock_timezone = conf_xml_prop(clock, "timezone");
@@ -253,9 +262,9 @@ static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
 			continue;
 		g_autofree char *name = conf_xml_prop(c, "name");
 		if (!name)
-			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing timer name");
+			return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'name' in element 'timer'");
 		if (!domain_parse_in(name, timers_known))
-			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "unknown timer name '%s'", name);
+			return domain_parse_bad_attr(err, "name", "timer", name);
 		raw_append(&d->timers, &d->ntimers, c);
 	}
 	return true;
@@ -279,9 +288,9 @@ static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
 				  (const char *)root->name);
 	g_autofree char *virt = conf_xml_prop(root, "type");
 	if (!virt)
-		return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'type' in element 'domain'");
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing domain type attribute");
 	if (!domain_parse_in(virt, virt_types_known))
-		return domain_parse_bad_attr(err, "type", "domain", virt);
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "invalid domain type %s", virt);
 	d->virt = !strcmp(virt, "kvm") ? DOMAIN_VIRT_KVM : DOMAIN_VIRT_QEMU;
 
 	xmlNode *n = conf_xml_child(root, "name");
@@ -289,7 +298,7 @@ static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
 	if (!d->name || !*d->name)
 		return conf_error(err, VIR_ERR_NO_NAME, "missing name information");
 	if (strchr(d->name, '\n'))
-		return conf_error(err, VIR_ERR_XML_DETAIL, "invalid char in name: 0x0a");
+		return conf_error(err, VIR_ERR_XML_DETAIL, "invalid char in name: \n");
 	/* the name becomes a file name in the driver's config directory */
 	if (strchr(d->name, '/'))
 		return conf_error(err, VIR_ERR_XML_ERROR, "name %s cannot contain '/'", d->name);
@@ -324,6 +333,9 @@ static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
 		if (!parse_memory(n, &d->max_memory_kib, err) ||
 		    !domain_parse_uint_prop(n, "slots", &d->max_memory_slots, err))
 			return false;
+		if (!d->max_memory_kib || !d->max_memory_slots)
+			return conf_error(err, VIR_ERR_XML_ERROR,
+					  "both maximum memory size and memory slot count must be specified");
 	}
 
 	if (!parse_vcpu(d, conf_xml_child(root, "vcpu"), err))
@@ -348,7 +360,7 @@ static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
 			else if (domain_parse_in((const char *)c->name, features_known))
 				raw_append(&d->features, &d->nfeatures, c);
 			else
-				return conf_error(err, VIR_ERR_XML_ERROR, "unexpected feature '%s'",
+				return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unexpected feature '%s'",
 						  (const char *)c->name);
 		}
 	}
@@ -372,7 +384,7 @@ static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
 
 	bool device_boot = domain_parse_has_device_boot(d);
 	if (device_boot && d->boot_devs[0])
-		return conf_error(err, VIR_ERR_XML_ERROR,
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
 				  "per-device boot elements cannot be used together with os/boot elements");
 	if (!device_boot && !d->boot_devs[0])
 		d->boot_devs[0] = g_strdup("hd");

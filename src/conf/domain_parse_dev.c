@@ -97,14 +97,15 @@ static bool parse_disk(struct domain_def *d, xmlNode *n, GError **err)
 		k->target_bus = conf_xml_prop(c, "bus");
 	}
 	if (!k->target_dev)
-		return conf_error(err, VIR_ERR_NO_TARGET, "missing target information for %s",
-				  k->source ? k->source : "disk");
+		return conf_error(err, VIR_ERR_NO_TARGET, "missing target information for device %s",
+				  k->source ? k->source : "");
 	if (k->target_bus && !domain_parse_in(k->target_bus, disk_buses))
 		return domain_parse_bad_attr(err, "bus", "target", k->target_bus);
 	if (!k->target_bus) {
 		const char *bus = disk_bus_from_dev(k->target_dev);
 		if (!bus)
-			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "cannot determine bus for disk %s", k->target_dev);
+			return conf_error(err, VIR_ERR_XML_ERROR, "Unknown disk name '%s' and no address specified",
+					  k->target_dev);
 		k->target_bus = g_strdup(bus);
 	}
 	k->readonly = conf_xml_child(n, "readonly") != NULL;
@@ -135,7 +136,7 @@ static bool parse_interface(struct domain_def *d, xmlNode *n, GError **err)
 	struct domain_net *i = APPEND(d->nets, d->nnets);
 	i->type = conf_xml_prop(n, "type");
 	if (!i->type)
-		return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'type' in element 'interface'");
+		i->type = g_strdup("user"); /* libvirt's default */
 	if (!domain_parse_in(i->type, net_types))
 		return domain_parse_bad_attr(err, "type", "interface", i->type);
 	xmlNode *c;
@@ -156,8 +157,7 @@ static bool parse_interface(struct domain_def *d, xmlNode *n, GError **err)
 			i->source = conf_xml_prop(c, attr);
 	}
 	if (!strcmp(i->type, "network") && !i->source)
-		return conf_error(err, VIR_ERR_XML_ERROR,
-				  "No <source> 'network' attribute specified with <interface type='network'/>");
+		return conf_error(err, VIR_ERR_XML_ERROR, "interface type='network' requires a 'source' element");
 	if ((c = conf_xml_child(n, "target")))
 		i->target_dev = conf_xml_prop(c, "dev");
 	if ((c = conf_xml_child(n, "model")))
@@ -167,12 +167,12 @@ static bool parse_interface(struct domain_def *d, xmlNode *n, GError **err)
 
 static bool parse_chr(struct domain_chr *c, xmlNode *n, bool serial, int default_port, GError **err)
 {
-	const char *elem = serial ? "serial" : "console";
 	c->type = conf_xml_prop(n, "type");
 	if (!c->type)
 		c->type = g_strdup("pty");
 	if (!domain_parse_in(c->type, chr_types))
-		return domain_parse_bad_attr(err, "type", elem, c->type);
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+				  "unknown type presented to host for character device: %s", c->type);
 	xmlNode *src = conf_xml_child(n, "source");
 	/* a pty's path is run-time state: libvirt shows it in live XML only */
 	if (src && strcmp(c->type, "pty") != 0)
@@ -187,7 +187,8 @@ static bool parse_chr(struct domain_chr *c, xmlNode *n, bool serial, int default
 		c->port = (int)port;
 	}
 	if (c->target_type && !domain_parse_in(c->target_type, serial ? serial_targets : console_targets))
-		return domain_parse_bad_attr(err, "type", "target", c->target_type);
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+				  "unknown target type '%s' specified for character device", c->target_type);
 	if (!c->target_type)
 		c->target_type = g_strdup(serial ? "isa-serial" : "serial");
 	return true;
@@ -228,9 +229,9 @@ static bool parse_input(struct domain_def *d, xmlNode *n, GError **err)
 	struct domain_input *in = APPEND(d->inputs, d->ninputs);
 	in->type = conf_xml_prop(n, "type");
 	if (!in->type)
-		return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'type' in element 'input'");
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing input device type");
 	if (!domain_parse_in(in->type, input_types))
-		return domain_parse_bad_attr(err, "type", "input", in->type);
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown input device type '%s'", in->type);
 	in->bus = conf_xml_prop(n, "bus");
 	if (!in->bus && (!strcmp(in->type, "mouse") || !strcmp(in->type, "keyboard")))
 		in->bus = g_strdup("ps2");
@@ -251,7 +252,7 @@ static bool parse_controller(struct domain_def *d, xmlNode *n, GError **err)
 {
 	g_autofree char *type = conf_xml_prop(n, "type");
 	if (!type)
-		return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'type' in element 'controller'");
+		type = g_strdup("ide"); /* libvirt's default */
 	unsigned index = 0;
 	bool given = xmlHasProp(n, (const xmlChar *)"index") != NULL;
 	if (!domain_parse_uint_prop(n, "index", &index, err))
@@ -275,7 +276,7 @@ static bool parse_rng(struct domain_def *d, xmlNode *n, GError **err)
 		return conf_error(err, VIR_ERR_XML_ERROR, "missing RNG device model");
 	xmlNode *b = conf_xml_child(n, "backend");
 	if (!b)
-		return conf_error(err, VIR_ERR_XML_ERROR, "missing RNG device backend");
+		return conf_error(err, VIR_ERR_XML_ERROR, "only one RNG backend is supported");
 	r->backend_model = conf_xml_prop(b, "model");
 	if (!r->backend_model)
 		return conf_error(err, VIR_ERR_XML_ERROR, "missing RNG device backend model");
@@ -345,7 +346,8 @@ bool domain_parse_devices(struct domain_def *d, xmlNode *devices, GError **err)
 			g_free(d->memballoon_model);
 			d->memballoon_model = conf_xml_prop(n, "model");
 			if (!d->memballoon_model)
-				return conf_error(err, VIR_ERR_XML_ERROR, "missing memory balloon device model");
+				return conf_error(err, VIR_ERR_XML_ERROR,
+						  "Missing required attribute 'model' in element 'memballoon'");
 			if (!domain_parse_in(d->memballoon_model, memballoon_models))
 				return domain_parse_bad_attr(err, "model", "memballoon", d->memballoon_model);
 		} else if (domain_parse_in((const char *)n->name, raw_devices)) {

@@ -46,4 +46,11 @@ tests_conf_test_domain_metadata_SOURCES = tests/conf/test-domain-metadata.c test
 tests_conf_test_domain_metadata_CFLAGS = $(CONF_TEST_CFLAGS)
 tests_conf_test_domain_metadata_CPPFLAGS = $(CONF_TEST_CPPFLAGS)
 tests_conf_test_domain_metadata_LDADD = $(CONF_TEST_LIBS)
+# Parity with real libvirt (python3-libvirt's in-process test driver).
+check_PROGRAMS += tests/conf/conf-parse-tool
+tests_conf_conf_parse_tool_SOURCES = tests/conf/conf-parse-tool.c
+tests_conf_conf_parse_tool_CFLAGS = $(CONF_TEST_CFLAGS)
+tests_conf_conf_parse_tool_LDADD = $(CONF_TEST_LIBS)
+TESTS += tests/conf/test-libvirt-parity.py
+EXTRA_DIST += tests/conf/test-libvirt-parity.py
 EXTRA_DIST += examples/xml/minimal-emu.xml examples/xml/minimal-kvm.xml examples/xml/disk-net.xml
