@@ -387,8 +387,11 @@ static bool op_suspend(struct call *call, struct domain *d, unsigned flags, GErr
 {
 	if (d->state == VIR_DOMAIN_PAUSED)
 		return true;
-	if (!process_command(d, "stop", err))
+	d->expect_stop++;
+	if (!process_command(d, "stop", err)) {
+		d->expect_stop--;
 		return false;
+	}
 	domain_set_state(d, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
 	emit(d, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
 	store_save_status(d, NULL);
@@ -406,8 +409,11 @@ static bool op_resume(struct call *call, struct domain *d, unsigned flags, GErro
 		drv_error(err, VIR_ERR_OPERATION_INVALID, "domain is already running");
 		return false;
 	}
-	if (!process_command(d, "cont", err))
+	d->expect_resume++;
+	if (!process_command(d, "cont", err)) {
+		d->expect_resume--;
 		return false;
+	}
 	domain_set_state(d, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
 	emit(d, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
 	store_save_status(d, NULL);

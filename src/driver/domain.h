@@ -43,6 +43,8 @@ struct domain {
 	int stop_intent;        /* SHUTOFF reason a requested stop leads to, -1 none */
 	bool guest_shutdown;    /* tandem reported a guest-initiated power off */
 	bool restart_pending;   /* fake reboot */
+	int expect_stop;        /* STOP/RESUME events answering our own stop/cont */
+	int expect_resume;
 	uint64_t autodestroy_client; /* rpc client id, 0 none */
 	struct console *console;
 	gint64 cpu_time_base;

@@ -274,6 +274,7 @@ static bool spawn(struct domain *d, bool paused, GError **err)
 	d->own_child = true;
 	d->stop_intent = -1;
 	d->guest_shutdown = false;
+	d->expect_stop = d->expect_resume = 0;
 	d->start_time = process_start_time(pid);
 	d->exit_watch = g_child_watch_add_full(G_PRIORITY_DEFAULT, pid, child_exited, domain_ref(d),
 					       (GDestroyNotify)domain_unref);
@@ -417,13 +418,18 @@ void process_monitor_event(struct domain *d, struct monitor *mon, const char *ev
 	} else if (!strcmp(event, "RESET")) {
 		events_reboot(d->name, d->uuid, d->id);
 	} else if (!strcmp(event, "STOP")) {
-		if (d->state == VIR_DOMAIN_RUNNING) {
+		/* the echo of our own "stop" was handled by the API already */
+		if (d->expect_stop > 0)
+			d->expect_stop--;
+		else if (d->state == VIR_DOMAIN_RUNNING) {
 			domain_set_state(d, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_UNKNOWN);
 			emit(d, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
 			store_save_status(d, NULL);
 		}
 	} else if (!strcmp(event, "RESUME")) {
-		if (d->state == VIR_DOMAIN_PAUSED) {
+		if (d->expect_resume > 0)
+			d->expect_resume--;
+		else if (d->state == VIR_DOMAIN_PAUSED) {
 			domain_set_state(d, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
 			emit(d, VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
 			store_save_status(d, NULL);

@@ -30,6 +30,8 @@ if os.environ.get('FAKE_TANDEM_FAIL'):
     sys.stderr.write('fake-tandem: failing on purpose\n')
     sys.exit(1)
 
+if args.get('name', '').startswith('slow'):
+    time.sleep(1.5)     # a slow start, for tests of calls in flight
 paused = 'paused' in flags
 no_reboot = 'no-reboot' in flags
 clients = []

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""python3-libvirt: every lifecycle transition delivers the right event
+type/detail, to callback (316/318) and legacy registrations alike."""
+import os, queue, signal, sys, threading, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import libvirt
+from drvtest import Daemon, Tap, domain_xml
+
+libvirt.registerErrorHandler(lambda *a: None, None)
+libvirt.virEventRegisterDefaultImpl()
+
+def loop():
+    while True:
+        libvirt.virEventRunDefaultImpl()
+threading.Thread(target=loop, daemon=True).start()
+
+t = Tap(31)
+d = Daemon()
+d.start()
+try:
+    conn = libvirt.open(d.uri)
+    events = queue.Queue()
+    reboots = queue.Queue()
+    legacy = queue.Queue()
+    conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                lambda c, dom, ev, det, o: events.put((dom.name(), ev, det)), None)
+    conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT,
+                                lambda c, dom, o: reboots.put(dom.name()), None)
+    conn.domainEventRegister(lambda c, dom, ev, det, o: legacy.put((dom.name(), ev, det)), None)
+
+    def expect(name, ev, det, desc, q=events):
+        try:
+            got = q.get(timeout=10)
+        except queue.Empty:
+            got = None
+        return t.ok(got == (name, ev, det), desc, 'got %r, expected %r' % (got, (name, ev, det)))
+
+    E = libvirt
+    dom = conn.defineXML(domain_xml('ev1', '22222222-2222-3333-4444-555555555555'))
+    expect('ev1', E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED, 'define: DEFINED/ADDED')
+    expect('ev1', E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED, 'legacy callback sees DEFINED/ADDED', legacy)
+    conn.defineXML(domain_xml('ev1', '22222222-2222-3333-4444-555555555555'))
+    expect('ev1', E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_UPDATED, 'redefine: DEFINED/UPDATED')
+    dom.create()
+    expect('ev1', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'create: STARTED/BOOTED')
+    t.ok(dom.state() == [E.VIR_DOMAIN_RUNNING, E.VIR_DOMAIN_RUNNING_BOOTED], 'state running (booted)', dom.state())
+    dom.suspend()
+    expect('ev1', E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED, 'suspend: SUSPENDED/PAUSED')
+    dom.resume()
+    expect('ev1', E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED, 'resume: RESUMED/UNPAUSED')
+    dom.reset(0)
+    try:
+        got = reboots.get(timeout=10)
+    except queue.Empty:
+        got = None
+    t.ok(got == 'ev1', 'reset: REBOOT event', got)
+    dom.shutdown()
+    expect('ev1', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, 'guest power off: STOPPED/SHUTDOWN')
+    t.ok(dom.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_SHUTDOWN], 'state shut off (shutdown)', dom.state())
+
+    dom.createWithFlags(E.VIR_DOMAIN_START_PAUSED)
+    expect('ev1', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'create paused: STARTED/BOOTED')
+    expect('ev1', E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED, 'create paused: then SUSPENDED/PAUSED')
+    t.ok(dom.state() == [E.VIR_DOMAIN_PAUSED, E.VIR_DOMAIN_PAUSED_USER], 'state paused (user)', dom.state())
+    dom.destroy()
+    expect('ev1', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED, 'destroy: STOPPED/DESTROYED')
+    t.ok(dom.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_DESTROYED], 'state shut off (destroyed)', dom.state())
+
+    # reboot: ACPI power button, guest powers off, tandem is started again
+    dom.create()
+    expect('ev1', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'create: STARTED/BOOTED again')
+    id_before = dom.ID()
+    dom.reboot(0)
+    try:
+        got = reboots.get(timeout=10)
+    except queue.Empty:
+        got = None
+    t.ok(got == 'ev1', 'reboot: REBOOT event', got)
+    time.sleep(0.5)
+    t.ok(dom.state()[0] == E.VIR_DOMAIN_RUNNING and dom.ID() == id_before, 'reboot: still running, same id',
+         (dom.state(), dom.ID(), id_before))
+
+    # the VMM dies: STOPPED/FAILED, state crashed
+    pid = d.guest_pids()[0]
+    os.kill(pid, signal.SIGKILL)
+    expect('ev1', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_FAILED, 'VMM killed: STOPPED/FAILED')
+    t.ok(dom.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_CRASHED], 'state shut off (crashed)', dom.state())
+
+    # undefine while running: becomes transient, vanishes when it stops
+    dom.create()
+    expect('ev1', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'start before undefine')
+    dom.undefine()
+    expect('ev1', E.VIR_DOMAIN_EVENT_UNDEFINED, E.VIR_DOMAIN_EVENT_UNDEFINED_REMOVED, 'undefine running: UNDEFINED/REMOVED')
+    t.ok(dom.isActive() == 1 and dom.isPersistent() == 0, 'still running, now transient')
+    dom.destroy()
+    expect('ev1', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED, 'destroy transient: STOPPED/DESTROYED')
+    try:
+        conn.lookupByName('ev1')
+        t.ok(False, 'transient domain gone after stop')
+    except libvirt.libvirtError as e:
+        t.ok(e.get_error_code() == E.VIR_ERR_NO_DOMAIN, 'transient domain gone after stop', e)
+
+    # createXML: transient, with AUTODESTROY on a second connection
+    c2 = libvirt.open(d.uri)
+    c2.createXML(domain_xml('ev2'), E.VIR_DOMAIN_START_AUTODESTROY)
+    expect('ev2', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'createXML: STARTED/BOOTED')
+    c2.close()
+    expect('ev2', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED,
+           'AUTODESTROY: closing the connection destroys the domain')
+    # a filter on one domain only
+    conn.defineXML(domain_xml('ev3'))
+    expect('ev3', E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED, 'define ev3')
+    d3 = conn.lookupByName('ev3')
+    only = queue.Queue()
+    cb = conn.domainEventRegisterAny(d3, E.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                     lambda c, dom, ev, det, o: only.put((dom.name(), ev, det)), None)
+    conn.defineXML(domain_xml('ev4'))
+    d3.create()
+    expect('ev3', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'per-domain registration gets its domain', only)
+    t.ok(only.empty(), 'per-domain registration filters other domains')
+    conn.domainEventDeregisterAny(cb)
+    d3.destroy()
+    t.ok(d.alive(), 'daemon still running')
+    conn.close()
+finally:
+    d.cleanup()
+sys.exit(0)
