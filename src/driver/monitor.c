@@ -23,6 +23,7 @@ struct monitor {
 	bool waiting;
 	bool eof;
 	bool closing;
+	bool poweroff;          /* SHUTDOWN event seen (not a guest reset) */
 };
 
 struct mon_event {
@@ -66,6 +67,14 @@ static void handle_line(struct monitor *m, const char *line)
 	if (json_object_has_member(o, "event")) {
 		const char *name = json_object_get_string_member(o, "event");
 		JsonNode *data = json_object_get_member(o, "data");
+		if (name && !strcmp(name, "SHUTDOWN")) {
+			JsonObject *dobj = data && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : NULL;
+			const char *reason = dobj ? json_object_get_string_member_with_default(dobj, "reason", "") : "";
+			g_mutex_lock(&m->lock);
+			if (strcmp(reason, "guest-reset"))
+				m->poweroff = true;
+			g_mutex_unlock(&m->lock);
+		}
 		if (name)
 			queue_event(m, name, data);
 		return;
@@ -216,6 +225,20 @@ struct monitor *monitor_open(struct domain *d, const char *path, int timeout_ms,
 	}
 	json_node_unref(r);
 	return m;
+}
+
+bool monitor_saw_poweroff(struct monitor *m, int timeout_ms)
+{
+	if (!m)
+		return false;
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	g_mutex_lock(&m->lock);
+	while (!m->eof)
+		if (!g_cond_wait_until(&m->cond, &m->lock, deadline))
+			break;
+	bool r = m->poweroff;
+	g_mutex_unlock(&m->lock);
+	return r;
 }
 
 void monitor_close(struct monitor *m)

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <stdbool.h>
 
 struct domain;
 struct monitor;
@@ -18,6 +19,10 @@ struct monitor *monitor_open(struct domain *d, const char *path, int timeout_ms,
 /* Runs one command; returns the "return" member (caller unrefs) or NULL
  * with err (VIR_ERR_OPERATION_FAILED carrying tandem's description). */
 JsonNode *monitor_command(struct monitor *m, const char *cmd, GError **err);
+/* After tandem exited: waits (up to timeout_ms) until everything it sent
+ * has been read, then tells whether it reported a guest-initiated or
+ * requested power off (SHUTDOWN event other than a guest reset). */
+bool monitor_saw_poweroff(struct monitor *m, int timeout_ms);
 /* Stops the reader and frees the monitor (no callbacks after this). */
 void monitor_close(struct monitor *m);
 

@@ -77,6 +77,9 @@ static void handle_exit(struct domain *d, bool have_status, int wstatus)
 		g_source_remove(d->exit_watch);
 		d->exit_watch = 0;
 	}
+	/* tandem's last words (its SHUTDOWN event) may still be in transit */
+	if (!have_status && monitor_saw_poweroff(d->mon, 1000))
+		d->guest_shutdown = true;
 	int reason, event = VIR_DOMAIN_EVENT_STOPPED, detail;
 	bool restart = false;
 	int code = have_status && WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
