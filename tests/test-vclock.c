@@ -67,6 +67,38 @@ static void test_disarm_recomputes(void)
 	g_assert_cmpuint(vclock_next_deadline(&vc), ==, 300);
 }
 
+static void nop_timer(void *opaque, uint64_t now)
+{
+	(void)now;
+	(*(unsigned *)opaque)++;
+}
+
+static void test_remove_timer(void)
+{
+	struct vclock vc;
+	vclock_init(&vc, VCLOCK_DETERMINISTIC);
+	unsigned fired = 0;
+	struct vtimer a, b, c;
+	vclock_add_timer(&vc, &a, nop_timer, &fired, "a");
+	vclock_add_timer(&vc, &b, nop_timer, &fired, "b");
+	vclock_add_timer(&vc, &c, nop_timer, &fired, "c");
+	vtimer_arm(&vc, &a, 100);
+	vtimer_arm(&vc, &b, 200);
+	vtimer_arm(&vc, &c, 300);
+	vclock_remove_timer(&vc, &a);
+	g_assert_cmpuint(vc.ntimers, ==, 2);
+	g_assert_cmpuint(vclock_next_deadline(&vc), ==, 200);
+	vclock_remove_timer(&vc, &a);  /* not on the clock: no-op */
+	g_assert_cmpuint(vc.ntimers, ==, 2);
+	vclock_warp_to(&vc, 1000);
+	vclock_run_expired(&vc);
+	g_assert_cmpuint(fired, ==, 2);
+	vclock_remove_timer(&vc, &c);
+	vclock_remove_timer(&vc, &b);
+	g_assert_cmpuint(vc.ntimers, ==, 0);
+	g_assert_cmpuint(vclock_next_deadline(&vc), ==, VCLOCK_NEVER);
+}
+
 static void test_realtime_pause(void)
 {
 	struct vclock vc;
@@ -89,6 +121,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/vclock/deterministic", test_deterministic);
 	g_test_add_func("/vclock/disarm-recomputes", test_disarm_recomputes);
+	g_test_add_func("/vclock/remove-timer", test_remove_timer);
 	g_test_add_func("/vclock/realtime-pause", test_realtime_pause);
 	return g_test_run();
 }

@@ -163,6 +163,6 @@ void acpi_pm_destroy(struct acpi_pm *pm)
 {
 	if (!pm)
 		return;
-	vtimer_disarm(pm->clock, &pm->timer);
+	vclock_remove_timer(pm->clock, &pm->timer);
 	g_free(pm);
 }

@@ -34,8 +34,8 @@
 
 struct acpi_pm;
 
-/* poweroff is called for an S5 request. The block adds a vtimer to clock:
- * destroy it only together with the clock. */
+/* poweroff is called for an S5 request. The block adds a vtimer to clock
+ * (removed again by acpi_pm_destroy). */
 struct acpi_pm *acpi_pm_create(struct vclock *clock, struct irq_line sci,
 			       void (*poweroff)(void *opaque), void *opaque);
 /* Claims [PORT_ACPI_PM, PORT_ACPI_PM + PORT_ACPI_PM_LEN). */

@@ -11,6 +11,11 @@
 struct pc_devices {
 	struct pc_host_ops host;
 	struct irq_router *irq;
+	struct vclock *clock;
+	/* Timers intc_create and pit_create put on the clock: taken off before
+	 * those devices are freed (their destroy functions only disarm). */
+	struct vtimer *intc_pit_timers[VCLOCK_MAX_TIMERS];
+	unsigned n_intc_pit_timers;
 	struct intc *intc;
 	struct pit *pit;
 	struct uart *com1;
@@ -45,6 +50,8 @@ struct pc_devices *pc_devices_create(const struct pc_devices_params *p, GError *
 	struct pc_devices *pc = g_new0(struct pc_devices, 1);
 	pc->host = p->host;
 	pc->irq = p->irq;
+	pc->clock = p->clock;
+	unsigned first_timer = p->clock->ntimers;
 
 	/* Interrupt controllers first: every line below leads to them. */
 	struct intc_host ih = { p->host.opaque, p->host.irq_notify, p->host.send_init, p->host.send_sipi };
@@ -61,6 +68,8 @@ struct pc_devices *pc_devices_create(const struct pc_devices_params *p, GError *
 
 	/* 8254 PIT on line 0 (IOAPIC pin 2). */
 	pc->pit = pit_create(p->clock, line(p, IRQ_PIT));
+	for (unsigned i = first_timer; i < p->clock->ntimers; i++)
+		pc->intc_pit_timers[pc->n_intc_pit_timers++] = p->clock->timers[i];
 	if (!pit_register(pc->pit, p->pio, err))
 		goto fail;
 
@@ -135,6 +144,8 @@ void pc_devices_destroy(struct pc_devices *pc)
 		rtc_destroy(pc->rtc);
 	if (pc->com1)
 		uart_destroy(pc->com1);
+	for (unsigned i = 0; i < pc->n_intc_pit_timers; i++)
+		vclock_remove_timer(pc->clock, pc->intc_pit_timers[i]);
 	if (pc->pit)
 		pit_destroy(pc->pit);
 	if (pc->intc) {

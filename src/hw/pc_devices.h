@@ -7,8 +7,9 @@
  * pc_devices_create() takes over the machine's irq router: it routes lines
  * to intc_set_irq and MSIs to intc_msi.
  *
- * No locking: the caller holds the machine lock. The devices add vtimers to
- * the clock; destroy them together with it. */
+ * No locking: the caller holds the machine lock. The devices put vtimers
+ * on the clock; pc_devices_destroy takes them all off again. It does not
+ * unregister the bus ranges: destroy the buses along with the devices. */
 #ifndef TANDEM_HW_PC_DEVICES_H
 #define TANDEM_HW_PC_DEVICES_H
 

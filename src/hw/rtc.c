@@ -419,6 +419,6 @@ void rtc_destroy(struct rtc *r)
 {
 	if (!r)
 		return;
-	vtimer_disarm(r->clock, &r->timer);
+	vclock_remove_timer(r->clock, &r->timer);
 	g_free(r);
 }

@@ -40,7 +40,7 @@ typedef int64_t rtc_wall_fn(void *opaque);
 
 struct rtc;
 
-/* The rtc adds a vtimer to clock: destroy the rtc only together with it. */
+/* The rtc adds a vtimer to clock: its destroy takes it off again. */
 struct rtc *rtc_create(struct vclock *clock, struct irq_line irq);
 /* Claims ports 0x70-0x71. */
 bool rtc_register(struct rtc *r, struct bus *pio, GError **err);

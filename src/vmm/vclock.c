@@ -47,6 +47,19 @@ void vclock_add_timer(struct vclock *vc, struct vtimer *t, vtimer_fn *fn, void *
 		vc->timers[vc->ntimers++] = t;
 }
 
+void vclock_remove_timer(struct vclock *vc, struct vtimer *t)
+{
+	for (unsigned i = 0; i < vc->ntimers; i++) {
+		if (vc->timers[i] != t)
+			continue;
+		memmove(&vc->timers[i], &vc->timers[i + 1], (vc->ntimers - i - 1) * sizeof(vc->timers[0]));
+		vc->ntimers--;
+		t->deadline = VCLOCK_NEVER;
+		vclock_recompute(vc);
+		return;
+	}
+}
+
 void vtimer_arm(struct vclock *vc, struct vtimer *t, uint64_t deadline_ns)
 {
 	t->deadline = deadline_ns;

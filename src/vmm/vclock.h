@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define VCLOCK_NEVER UINT64_MAX
-#define VCLOCK_MAX_TIMERS 64
+#define VCLOCK_MAX_TIMERS 128  /* a LAPIC timer per vCPU (CONFIG_MAX_CPUS = 64) plus the devices */
 /* TSC and LAPIC-timer crystal run at 1 GHz: TSC ticks == guest ns. CPUID
  * leaves 0x15/0x16 advertise exactly this so Linux calibrates nothing. */
 #define VCLOCK_TSC_HZ 1000000000ULL
@@ -54,6 +54,9 @@ static inline uint64_t vclock_tsc(const struct vclock *vc) { return vclock_now(v
 static inline void vclock_credit(struct vclock *vc, uint64_t insns) { vc->insns += insns; }
 
 void vclock_add_timer(struct vclock *vc, struct vtimer *t, vtimer_fn *fn, void *opaque, const char *name);
+/* Takes t off the clock before its owner frees it (a no-op if t is not on
+ * it): the clock must never look at a freed timer. */
+void vclock_remove_timer(struct vclock *vc, struct vtimer *t);
 void vtimer_arm(struct vclock *vc, struct vtimer *t, uint64_t deadline_ns);
 void vtimer_disarm(struct vclock *vc, struct vtimer *t);
 static inline uint64_t vclock_next_deadline(const struct vclock *vc) { return vc->next_deadline; }

@@ -97,6 +97,22 @@ static void test_everything_registered(void)
 	teardown(&f);
 }
 
+/* Every device timer fits on the clock even with the most CPUs, and all of
+ * them are off it once the devices are gone. */
+static void test_timers(void)
+{
+	struct fixture f;
+	setup(&f, 64);
+	g_assert_cmpuint(f.clock.ntimers, >, 64);
+	g_assert_cmpuint(f.clock.ntimers, <, VCLOCK_MAX_TIMERS);
+	outb(&f.pio, 0x70, 0x0B);
+	outb(&f.pio, 0x71, 0x42);   /* RTC periodic interrupt on */
+	g_assert_cmpuint(vclock_next_deadline(&f.clock), !=, VCLOCK_NEVER);
+	teardown(&f);
+	g_assert_cmpuint(f.clock.ntimers, ==, 0);
+	vclock_run_expired(&f.clock);
+}
+
 static void test_bad_cpu_count(void)
 {
 	struct fixture f;
@@ -196,6 +212,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/pc-devices/everything-registered", test_everything_registered);
+	g_test_add_func("/pc-devices/timers", test_timers);
 	g_test_add_func("/pc-devices/bad-cpu-count", test_bad_cpu_count);
 	g_test_add_func("/pc-devices/serial-and-interrupts", test_serial_and_interrupts);
 	g_test_add_func("/pc-devices/stop-and-reset", test_stop_and_reset_paths);
