@@ -47,6 +47,11 @@ static char *conf_xml_line(const char *text, int line)
 
 xmlDoc *conf_xml_read(const char *xml, GError **err)
 {
+	return conf_xml_read_named(xml, "(domain_definition)", err);
+}
+
+xmlDoc *conf_xml_read_named(const char *xml, const char *name, GError **err)
+{
 	conf_xml_init();
 	xmlParserCtxt *ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
@@ -69,10 +74,9 @@ xmlDoc *conf_xml_read(const char *xml, GError **err)
 			if (col > (int)strlen(ctx) + 1)
 				col = (int)strlen(ctx) + 1;
 			g_autofree char *ptr = g_strnfill(*xml ? (gsize)(col - 1) : 0, '-');
-			conf_error(err, VIR_ERR_XML_DETAIL, "(domain_definition):%d: %s\n%s\n%s^",
-				   e->line, msg, ctx, ptr);
+			conf_error(err, VIR_ERR_XML_DETAIL, "%s:%d: %s\n%s\n%s^", name, e->line, msg, ctx, ptr);
 		} else
-			conf_error(err, VIR_ERR_XML_DETAIL, "(domain_definition):1: document is empty");
+			conf_error(err, VIR_ERR_XML_DETAIL, "%s:1: Document is empty", name);
 		if (doc)
 			xmlFreeDoc(doc);
 		doc = NULL;

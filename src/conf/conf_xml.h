@@ -11,6 +11,8 @@
 /* Parses a document (no network access, no entity expansion); what is
  * "(domain_definition)" in libvirt's messages. */
 xmlDoc *conf_xml_read(const char *xml, GError **err);
+/* The same, naming the document `name` in messages, e.g. "(metadata_xml)". */
+xmlDoc *conf_xml_read_named(const char *xml, const char *name, GError **err);
 
 /* Validates doc against the RelaxNG schema at path (loaded once per
  * process and path). VIR_ERR_XML_INVALID_SCHEMA listing the errors. */

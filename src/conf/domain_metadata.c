@@ -25,6 +25,33 @@ static xmlNode *find_ns_child(xmlNode *metadata, const char *uri)
 	return NULL;
 }
 
+/* Drops namespace ns from the subtree of n (references, then n's
+ * declaration of it), as libvirt hands metadata elements out. */
+static void strip_refs(xmlNode *n, const xmlNs *ns)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	if (n->ns == ns)
+		n->ns = NULL;
+	for (xmlAttr *a = n->properties; a; a = a->next)
+		if (a->ns == ns)
+			a->ns = NULL;
+	for (xmlNode *c = n->children; c; c = c->next)
+		strip_refs(c, ns);
+}
+
+static void strip_ns(xmlNode *n, xmlNs *ns)
+{
+	strip_refs(n, ns);
+	for (xmlNs **p = &n->nsDef; *p; p = &(*p)->next)
+		if (*p == ns) {
+			*p = ns->next;
+			ns->next = NULL;
+			xmlFreeNs(ns);
+			break;
+		}
+}
+
 char *domain_def_get_metadata(const struct domain_def *d, int type, const char *uri, GError **err)
 {
 	switch (type) {
@@ -43,7 +70,7 @@ char *domain_def_get_metadata(const struct domain_def *d, int type, const char *
 		return NULL;
 	}
 	if (!uri) {
-		conf_error(err, VIR_ERR_INVALID_ARG, "uri must not be NULL for metadata elements");
+		g_set_error(err, CONF_ERROR, VIR_ERR_INVALID_ARG, "uri in virDomainGetMetadata must not be NULL");
 		return NULL;
 	}
 	if (!d->metadata_xml)
@@ -52,7 +79,12 @@ char *domain_def_get_metadata(const struct domain_def *d, int type, const char *
 	if (!doc)
 		return NULL;
 	xmlNode *n = find_ns_child(xmlDocGetRootElement(doc), uri);
-	char *r = n ? conf_xml_serialize(n, '"') : NULL;
+	char *r = NULL;
+	if (n) {
+		/* libvirt hands the element out without its namespace */
+		strip_ns(n, n->ns);
+		r = conf_xml_serialize(n, '"');
+	}
 	xmlFreeDoc(doc);
 	if (!r)
 		not_found(err);
@@ -72,13 +104,19 @@ static void set_ns_deep(xmlNode *n, xmlNs *ns)
 
 static bool set_element(struct domain_def *d, const char *value, const char *key, const char *uri, GError **err)
 {
-	if (!uri)
-		return conf_error(err, VIR_ERR_INVALID_ARG, "uri must not be NULL for metadata elements");
 	bool add = value && *value;
-	if (add && (!key || xmlValidateNCName((const xmlChar *)key, 0) != 0))
-		return conf_error(err, VIR_ERR_INVALID_ARG, "failed to validate prefix for a new XML namespace");
+	if (add && !key) {
+		g_set_error(err, CONF_ERROR, VIR_ERR_INVALID_ARG, "key in virDomainSetMetadata must not be NULL");
+		return false;
+	}
+	if (!uri) {
+		g_set_error(err, CONF_ERROR, VIR_ERR_INVALID_ARG, "uri in virDomainSetMetadata must not be NULL");
+		return false;
+	}
+	if (add && xmlValidateNCName((const xmlChar *)key, 0) != 0)
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "failed to validate prefix for a new XML namespace");
 	xmlDoc *val = NULL;
-	if (add && !(val = conf_xml_read(value, err)))
+	if (add && !(val = conf_xml_read_named(value, "(metadata_xml)", err)))
 		return false;
 	xmlDoc *doc = d->metadata_xml ? conf_xml_read(d->metadata_xml, err) : NULL;
 	if (d->metadata_xml && !doc) {
@@ -121,8 +159,10 @@ bool domain_def_set_metadata(struct domain_def *d, int type, const char *value, 
 		field = &d->description;
 		break;
 	case VIR_DOMAIN_METADATA_TITLE:
-		if (value && strchr(value, '\n'))
-			return conf_error(err, VIR_ERR_INVALID_ARG, "Domain title can't contain newlines");
+		if (value && strchr(value, '\n')) {
+			g_set_error(err, CONF_ERROR, VIR_ERR_INVALID_ARG, "metadata title can't contain newlines");
+			return false;
+		}
 		field = &d->title;
 		break;
 	case VIR_DOMAIN_METADATA_ELEMENT:
