@@ -71,7 +71,7 @@ static void handle_line(struct monitor *m, const char *line)
 			JsonObject *dobj = data && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : NULL;
 			const char *reason = dobj ? json_object_get_string_member_with_default(dobj, "reason", "") : "";
 			g_mutex_lock(&m->lock);
-			if (strcmp(reason, "guest-reset"))
+			if (strcmp(reason, "guest-reset") && strcmp(reason, "guest-panic") && strcmp(reason, "host-error"))
 				m->poweroff = true;
 			g_mutex_unlock(&m->lock);
 		}

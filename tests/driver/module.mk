@@ -1,8 +1,13 @@
 # tests/driver: virttandemd driven by real virsh and python3-libvirt on a
 # private socket, with the fake VMM (fake-tandem.py) standing in for tandem.
-TESTS += tests/driver/test-virsh.sh tests/driver/test-events.py tests/driver/test-readonly.py \
+check_PROGRAMS += tests/driver/test-rpc
+TESTS += tests/driver/test-rpc
+tests_driver_test_rpc_CPPFLAGS = $(DRIVER_CPPFLAGS)
+tests_driver_test_rpc_LDADD = src/driver/libtandem_rpcgen.a $(TIRPC_LIBS) $(GLIB_LIBS)
+
+TESTS += tests/driver/test-virsh.sh tests/driver/test-console.py tests/driver/test-session.sh tests/driver/test-events.py tests/driver/test-readonly.py \
 	tests/driver/test-badinput.py tests/driver/test-restart.py tests/driver/test-concurrency.py
 EXTRA_DIST += tests/driver/lib.sh tests/driver/drvtest.py tests/driver/fake-tandem.py \
 	tests/driver/console-expect.py tests/driver/test-virsh.sh tests/driver/test-events.py \
 	tests/driver/test-readonly.py tests/driver/test-badinput.py tests/driver/test-restart.py \
-	tests/driver/test-concurrency.py
+	tests/driver/test-concurrency.py tests/driver/test-console.py tests/driver/test-session.sh
