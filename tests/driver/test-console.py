@@ -11,7 +11,7 @@ from drvtest import Daemon, Tap, Raw, domain_xml, xdr_string
 libvirt.registerErrorHandler(lambda *a: None, None)
 signal.alarm(60)        # a blocking stream must never hang the suite
 E = libvirt
-t = Tap(14)
+t = Tap(13)
 d = Daemon()
 d.start()
 
