@@ -124,7 +124,7 @@ struct intc *intc_create(unsigned ncpus, struct vclock *clock, const struct intc
 {
 	if (ncpus == 0 || ncpus > INTC_MAX_CPUS)
 		return NULL;
-	/* the LAPIC timers need vclock slots; a full table would leave some dead */
+	/* one vclock slot per LAPIC timer: a full table would leave some dead */
 	if (clock->ntimers + ncpus > VCLOCK_MAX_TIMERS)
 		return NULL;
 	struct intc *ic = g_new0(struct intc, 1);
@@ -183,7 +183,7 @@ void intc_destroy(struct intc *ic)
 	if (!ic)
 		return;
 	for (unsigned i = 0; i < ic->ncpus; i++)
-		vtimer_disarm(ic->clock, &ic->lapic[i].timer);
+		lapic_timer_destroy(&ic->lapic[i]);
 	g_free(ic->lapic);
 	g_free(ic);
 }

@@ -2,7 +2,8 @@
  * MMIO window, interrupt acceptance (IRR/ISR/TMR, TPR/PPR priority), EOI,
  * the ICR (IPIs go out through ops->send), LVTs and the timer (one-shot,
  * periodic, TSC-deadline; the input clock is 1 GHz before the divider, so
- * timer ticks are guest ns). Plain state owned by the intc complex.
+ * timer ticks are guest ns). Plain state owned by the intc complex; each
+ * LAPIC's timer is a vtimer of its own.
  *
  * Deviations kept on purpose: the APIC ID is read-only; the base in
  * IA32_APIC_BASE is readable but the window never moves; x2APIC is absent;
@@ -80,7 +81,7 @@ struct lapic {
 	uint64_t timer_start;
 	uint64_t timer_next;        /* next expiry (guest ns) or VCLOCK_NEVER */
 	uint64_t tsc_deadline;
-	struct vtimer timer;
+	struct vtimer timer;        /* armed at timer_next (later if clamped) */
 	struct vclock *clock;
 	const struct lapic_ops *ops;
 	void *opaque;
@@ -110,7 +111,8 @@ void lapic_mmio(struct lapic *l, uint64_t offset, void *data, unsigned len, bool
 bool lapic_write_apic_base(struct lapic *l, uint64_t value);
 
 /* lapic_timer.c */
-void lapic_timer_init(struct lapic *l);
+void lapic_timer_init(struct lapic *l);     /* puts the timer on the clock */
+void lapic_timer_destroy(struct lapic *l);  /* takes it off */
 void lapic_timer_reset(struct lapic *l);
 uint32_t lapic_timer_current(const struct lapic *l, uint64_t now);
 void lapic_timer_write_tmict(struct lapic *l, uint32_t val);

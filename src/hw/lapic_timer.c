@@ -1,8 +1,8 @@
 /* LAPIC timer (SDM 10.5.4): one-shot and periodic modes count the initial
  * count down at 1 GHz / divider; TSC-deadline mode fires when the TSC
  * (guest ns) reaches IA32_TSC_DEADLINE. The current count is computed from
- * guest time; a vtimer fires at each expiry, also while the LVT is masked
- * (the count runs on, only the interrupt is suppressed). */
+ * guest time; the vtimer fires at each expiry, also while the LVT is
+ * masked (the count runs on, only the interrupt is suppressed). */
 #include "hw/lapic.h"
 
 static unsigned timer_mode(const struct lapic *l)
@@ -113,7 +113,7 @@ void lapic_timer_lvt_written(struct lapic *l, uint32_t old_lvt)
 	l->timer_base_count = 0;
 	l->tsc_deadline = 0;
 	l->timer_next = VCLOCK_NEVER;
-	vtimer_disarm(l->clock, &l->timer);
+	timer_schedule(l, vclock_now(l->clock), false);
 }
 
 uint64_t lapic_tsc_deadline_read(const struct lapic *l)
@@ -131,11 +131,6 @@ void lapic_tsc_deadline_write(struct lapic *l, uint64_t val)
 	timer_schedule(l, vclock_now(l->clock), false);
 }
 
-void lapic_timer_init(struct lapic *l)
-{
-	vclock_add_timer(l->clock, &l->timer, timer_fire, l, "lapic");
-}
-
 void lapic_timer_reset(struct lapic *l)
 {
 	l->tmict = 0;
@@ -145,4 +140,14 @@ void lapic_timer_reset(struct lapic *l)
 	l->timer_next = VCLOCK_NEVER;
 	l->tsc_deadline = 0;
 	vtimer_disarm(l->clock, &l->timer);
+}
+
+void lapic_timer_init(struct lapic *l)
+{
+	vclock_add_timer(l->clock, &l->timer, timer_fire, l, "lapic");
+}
+
+void lapic_timer_destroy(struct lapic *l)
+{
+	vclock_remove_timer(l->clock, &l->timer);
 }

@@ -474,6 +474,6 @@ void pit_destroy(struct pit *p)
 {
 	if (!p)
 		return;
-	vtimer_disarm(p->clock, &p->timer);
+	vclock_remove_timer(p->clock, &p->timer);
 	g_free(p);
 }

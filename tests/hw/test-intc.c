@@ -3,6 +3,9 @@
  * the MSRs and hostile accesses. */
 #include "intc-fixture.h"
 
+#include "hw/pit.h"
+#include "vmm/irq.h"
+
 static void enable_apic(struct fixture *f, unsigned cpu)
 {
 	fix_lapic_w(f, cpu, 0xF0, 0x1FF);
@@ -182,6 +185,70 @@ static void test_pic_auto_eoi_virtual_wire(void)
 	fix_teardown(&f);
 }
 
+/* Runs the "CPU": every `step` ns up to `end`, acknowledges and EOIs what
+ * is pending on CPU 0; returns how many times `vector` was taken. */
+static unsigned run_cpu0(struct fixture *f, uint64_t end, uint64_t step, int vector)
+{
+	unsigned n = 0;
+	for (uint64_t t = vclock_now(&f->vc) + step; t <= end; t += step) {
+		fix_go(f, t);
+		for (int guard = 0; guard < 8 && intc_irq_pending(f->ic, 0); guard++) {
+			int v = intc_irq_ack(f->ic, 0);
+			if (v == vector)
+				n++;
+			fix_lapic_w(f, 0, 0xB0, 0);
+		}
+	}
+	return n;
+}
+
+/* What Linux 6.1 does with ACPI: 8259 masked, LAPIC enabled, PIT IRQ0
+ * through IOAPIC pin 2 (check_timer), then the LAPIC TSC-deadline timer
+ * takes over and the PIT is shut down. The PIT is wired through a real
+ * irq_router as in the machine. */
+static void test_linux_timer_sequence(void)
+{
+	struct fixture f;
+	fix_setup(&f, 1);
+	struct irq_router router;
+	irq_router_init(&router, intc_set_irq, f.ic);
+	struct pit *pit = pit_create(&f.vc, (struct irq_line){ &router, 0 });
+	g_assert_true(pit_register(pit, &f.pio, NULL));
+	fix_pic_init(&f);
+	fix_outb(&f, 0x21, 0xFB);
+	fix_outb(&f, 0xA1, 0xFF);
+	/* setup_local_APIC: LVT0 was unmasked, so the BSP keeps ExtINT */
+	g_assert_cmphex(fix_lapic_r(&f, 0, 0x350) & 0x10000, ==, 0);
+	fix_lapic_w(&f, 0, 0xF0, 0x1FF);
+	fix_lapic_w(&f, 0, 0x350, 0x700);
+	fix_lapic_w(&f, 0, 0x360, 0x400);
+	fix_lapic_w(&f, 0, 0x370, 0xFE);
+	/* PIT periodic at HZ=250, IRQ0 on pin 2 */
+	fix_outb(&f, 0x43, 0x34);
+	fix_outb(&f, 0x40, 4773 & 0xFF);
+	fix_outb(&f, 0x40, 4773 >> 8);
+	fix_redir(&f, 2, 0x30, 0);
+	uint64_t t0 = vclock_now(&f.vc);
+	/* timer_irq_works(): about ten ticks in 40 ms */
+	unsigned ticks = run_cpu0(&f, t0 + 40000000, 100000, 0x30);
+	g_assert_cmpuint(ticks, >=, 9);
+	g_assert_cmpuint(ticks, <=, 10);
+	/* clockevents switch to the LAPIC: PIT shut down (mode 0, count 0) */
+	fix_outb(&f, 0x43, 0x30);
+	fix_outb(&f, 0x40, 0);
+	fix_outb(&f, 0x40, 0);
+	fix_lapic_w(&f, 0, 0x320, 0x400EC);
+	uint64_t now = vclock_now(&f.vc), dl = now + 4000000;
+	g_assert_true(intc_lapic_msr(f.ic, 0, 0x6E0, &dl, true));
+	unsigned lapic_ticks = run_cpu0(&f, now + 4000000, 50000, 0xEC);
+	g_assert_cmpuint(lapic_ticks, ==, 1);
+	/* the shut-down PIT fires once more (65536 ticks) and then never */
+	ticks = run_cpu0(&f, now + 200000000, 1000000, 0x30);
+	g_assert_cmpuint(ticks, ==, 1);
+	pit_destroy(pit);
+	fix_teardown(&f);
+}
+
 static void test_apic_globally_disabled(void)
 {
 	struct fixture f;
@@ -335,6 +402,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/intc/ioapic-extint", test_ioapic_extint);
 	g_test_add_func("/intc/line2-shares-pin2", test_line2_shares_pin2);
 	g_test_add_func("/intc/pic-auto-eoi-virtual-wire", test_pic_auto_eoi_virtual_wire);
+	g_test_add_func("/intc/linux-timer-sequence", test_linux_timer_sequence);
 	g_test_add_func("/intc/apic-globally-disabled", test_apic_globally_disabled);
 	g_test_add_func("/intc/msi", test_msi);
 	g_test_add_func("/intc/hostile-accesses", test_hostile_accesses);

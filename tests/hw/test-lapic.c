@@ -430,6 +430,46 @@ static void test_timer_tsc_deadline(void)
 	fix_teardown(&f);
 }
 
+/* Several CPUs' timers at once: each fires at its own time. */
+static void test_timer_several_cpus(void)
+{
+	struct fixture f;
+	fix_setup(&f, 3);
+	static const uint32_t counts[3] = { 30000, 10000, 20000 };
+	uint64_t t0 = vclock_now(&f.vc);
+	for (unsigned cpu = 0; cpu < 3; cpu++) {
+		enable(&f, cpu);
+		fix_lapic_w(&f, cpu, 0x3E0, 0xB);
+		fix_lapic_w(&f, cpu, 0x320, cpu == 2 ? 0x20040 : 0x40);
+		fix_lapic_w(&f, cpu, 0x380, counts[cpu]);
+	}
+	g_assert_cmpuint(vclock_next_deadline(&f.vc), ==, t0 + 10000);
+	unsigned fired[3] = { 0 };
+	uint64_t when[3][4];
+	for (uint64_t t = t0 + 1000; t <= t0 + 60000; t += 1000) {
+		fix_go(&f, t);
+		for (unsigned cpu = 0; cpu < 3; cpu++) {
+			if (!intc_irq_pending(f.ic, cpu))
+				continue;
+			g_assert_cmpint(intc_irq_ack(f.ic, cpu), ==, 0x40);
+			fix_lapic_w(&f, cpu, 0xB0, 0);
+			if (fired[cpu] < 4)
+				when[cpu][fired[cpu]] = t;
+			fired[cpu]++;
+		}
+	}
+	g_assert_cmpuint(fired[0], ==, 1);
+	g_assert_cmpuint(when[0][0], ==, t0 + 30000);
+	g_assert_cmpuint(fired[1], ==, 1);
+	g_assert_cmpuint(when[1][0], ==, t0 + 10000);
+	g_assert_cmpuint(fired[2], ==, 3);
+	g_assert_cmpuint(when[2][2], ==, t0 + 60000);
+	/* stopping the periodic one leaves nothing armed */
+	fix_lapic_w(&f, 2, 0x380, 0);
+	g_assert_cmpuint(vclock_next_deadline(&f.vc), ==, VCLOCK_NEVER);
+	fix_teardown(&f);
+}
+
 /* The LINT pins and EOI broadcast, on a LAPIC alone. */
 struct lone {
 	unsigned notifies, eois;
@@ -482,7 +522,6 @@ static void test_lint_and_eoi_broadcast(void)
 	/* reserved delivery mode 3: refused */
 	m.delivery = 3;
 	g_assert_false(lapic_accept(&l, &m));
-	vtimer_disarm(&vc, &l.timer);
 }
 
 int main(int argc, char **argv)
@@ -496,6 +535,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lapic/timer-oneshot", test_timer_oneshot);
 	g_test_add_func("/lapic/timer-periodic", test_timer_periodic);
 	g_test_add_func("/lapic/timer-tsc-deadline", test_timer_tsc_deadline);
+	g_test_add_func("/lapic/timer-several-cpus", test_timer_several_cpus);
 	g_test_add_func("/lapic/lint-and-eoi-broadcast", test_lint_and_eoi_broadcast);
 	return g_test_run();
 }

@@ -423,6 +423,21 @@ static void test_tiny_count_clamped(void)
 	teardown(&f);
 }
 
+/* Destroying the PIT takes its timer out of the clock (no dangling timer). */
+static void test_destroy_removes_timer(void)
+{
+	struct fixture f;
+	setup(&f);
+	unsigned n = f.vc.ntimers;
+	g_assert_cmpuint(n, ==, 1);
+	outb(&f, 0x43, 0x34);
+	write_count(&f, 0, 100);
+	g_assert_cmpuint(vclock_next_deadline(&f.vc), !=, VCLOCK_NEVER);
+	teardown(&f);
+	g_assert_cmpuint(f.vc.ntimers, ==, 0);
+	go(&f, 10000000);  /* nothing left to fire */
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -436,5 +451,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/pit/access-modes", test_access_modes);
 	g_test_add_func("/pit/port61", test_port61);
 	g_test_add_func("/pit/tiny-count-clamped", test_tiny_count_clamped);
+	g_test_add_func("/pit/destroy-removes-timer", test_destroy_removes_timer);
 	return g_test_run();
 }
