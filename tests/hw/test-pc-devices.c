@@ -208,6 +208,46 @@ static void test_stop_and_reset_paths(void)
 	teardown(&f);
 }
 
+/* The guest chooses every port, width and value: random accesses around
+ * every registered range (and interrupt acknowledges, timer expiries,
+ * host input) must never crash or touch memory out of bounds. */
+static void test_hostile_accesses(void)
+{
+	struct fixture f;
+	setup(&f, 2);
+	GRand *rng = g_rand_new_with_seed(12345);
+	static const unsigned widths[] = { 1, 2, 4 };
+	for (unsigned i = 0; i < 200000; i++) {
+		bool mmio = g_rand_int_range(rng, 0, 8) == 0;
+		struct bus *b = mmio ? &f.mmio : &f.pio;
+		const struct bus_range *r = &b->ranges[g_rand_int_range(rng, 0, (gint32)b->n)];
+		uint64_t addr = r->base + (uint64_t)g_rand_int_range(rng, -2, (gint32)r->len + 2);
+		unsigned len = widths[g_rand_int_range(rng, 0, 3)];
+		uint32_t v = g_rand_int(rng);
+		bool write = g_rand_boolean(rng);
+		/* Aim config cycles at real devices often enough. */
+		if (!mmio && r->base == 0xCF8 && write && g_rand_boolean(rng)) {
+			pio_out(&f.pio, 0xCF8, 0x80000000u | (v & 0x0000FFFC), 4);
+			continue;
+		}
+		bus_access(b, addr, &v, len, write, g_rand_int_range(rng, 0, 2));
+		if (i % 64 == 0) {
+			vclock_warp_to(&f.clock, vclock_now(&f.clock) + g_rand_int_range(rng, 0, 2000000));
+			vclock_run_expired(&f.clock);
+			unsigned cpu = g_rand_int_range(rng, 0, 2);
+			if (pc_irq_pending(f.pc, cpu))
+				pc_irq_ack(f.pc, cpu);
+			pc_nmi_pending(f.pc, cpu);
+			uint8_t in[8] = { 0 };
+			pc_serial_receive(f.pc, in, sizeof(in));
+		}
+		if (i % 50000 == 0)
+			pc_devices_reset(f.pc);
+	}
+	g_rand_free(rng);
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -216,5 +256,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/pc-devices/bad-cpu-count", test_bad_cpu_count);
 	g_test_add_func("/pc-devices/serial-and-interrupts", test_serial_and_interrupts);
 	g_test_add_func("/pc-devices/stop-and-reset", test_stop_and_reset_paths);
+	g_test_add_func("/pc-devices/hostile-accesses", test_hostile_accesses);
 	return g_test_run();
 }
