@@ -38,6 +38,9 @@ src_driver_libtandem_driver_a_SOURCES = \
 	src/driver/daemon.c src/driver/daemon.h
 src_driver_libtandem_driver_a_CPPFLAGS = $(DRIVER_CPPFLAGS)
 
+# objects need the generated header even when a single target is built
+$(src_driver_libtandem_driver_a_OBJECTS) $(virttandemd_OBJECTS): src/driver/rpc/tandem_protocol.h
+
 DRIVER_LIBS = src/driver/libtandem_driver.a src/driver/libtandem_rpcgen.a \
 	src/conf/libtandem_conf.a src/vmm/libtandem_core.a \
 	$(JSON_GLIB_LIBS) $(XML_LIBS) $(TIRPC_LIBS) $(GLIB_LIBS)

@@ -3,6 +3,7 @@
 check_PROGRAMS += tests/driver/test-rpc
 TESTS += tests/driver/test-rpc
 tests_driver_test_rpc_CPPFLAGS = $(DRIVER_CPPFLAGS)
+$(tests_driver_test_rpc_OBJECTS): src/driver/rpc/tandem_protocol.h
 tests_driver_test_rpc_LDADD = src/driver/libtandem_rpcgen.a $(TIRPC_LIBS) $(GLIB_LIBS)
 
 TESTS += tests/driver/test-virsh.sh tests/driver/test-console.py tests/driver/test-session.sh tests/driver/test-events.py tests/driver/test-readonly.py \
