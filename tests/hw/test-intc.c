@@ -249,6 +249,73 @@ static void test_linux_timer_sequence(void)
 	fix_teardown(&f);
 }
 
+/* Random register soup over every port and window of the complex and the
+ * PIT, with lines toggling, time passing and interrupts taken: nothing may
+ * crash or misbehave (run under ASan/UBSan too), answers stay in range. */
+static void test_random_soup(void)
+{
+	struct fixture f;
+	fix_setup(&f, 3);
+	struct irq_router router;
+	irq_router_init(&router, intc_set_irq, f.ic);
+	struct pit *pit = pit_create(&f.vc, (struct irq_line){ &router, 0 });
+	g_assert_true(pit_register(pit, &f.pio, NULL));
+	GRand *rnd = g_rand_new_with_seed(0x7a4de3);
+	unsigned taken = 0, nmis = 0;
+	static const uint16_t ports[] = { 0x20, 0x21, 0xA0, 0xA1, 0x4D0, 0x4D1, 0x40, 0x41, 0x42, 0x43, 0x61 };
+	for (unsigned i = 0; i < 200000; i++) {
+		uint32_t r = g_rand_int(rnd);
+		uint64_t val = (uint64_t)g_rand_int(rnd) << 32 | g_rand_int(rnd);
+		unsigned len = 1u << g_rand_int_range(rnd, 0, 4);
+		unsigned cpu = g_rand_int_range(rnd, 0, 3);
+		switch (r % 8) {
+		case 0: /* port I/O */
+			bus_access(&f.pio, ports[g_rand_int_range(rnd, 0, G_N_ELEMENTS(ports))], &val, 1, r & 8, cpu);
+			break;
+		case 1: { /* LAPIC, biased to real registers */
+			uint64_t off = (r & 16) ? (g_rand_int_range(rnd, 0, 0x40) << 4) : g_rand_int_range(rnd, 0, 0x1000);
+			if (off + len <= 0x1000)
+				bus_access(&f.mmio, APIC(off), &val, len, r & 8, cpu);
+			break;
+		}
+		case 2: { /* IOAPIC: select a register, then the window */
+			uint32_t sel = g_rand_int_range(rnd, 0, 0x40);
+			fix_w32(&f, 0, 0xFEC00000, sel);
+			bus_access(&f.mmio, 0xFEC00010, &val, 4, r & 8, 0);
+			break;
+		}
+		case 3:
+			intc_set_irq(f.ic, g_rand_int_range(rnd, 0, 26), r & 8);
+			break;
+		case 4:
+			intc_msi(f.ic, 0xFEE00000 | (val & 0xFFFFF), (uint32_t)(val >> 32));
+			break;
+		case 5: { /* the MSRs, including values that #GP */
+			uint64_t v = (r & 16) ? val : (0xFEE00000 | (val & 0x900));
+			intc_lapic_msr(f.ic, cpu, (r & 32) ? 0x1B : 0x6E0, &v, r & 8);
+			break;
+		}
+		case 6:
+			fix_go(&f, vclock_now(&f.vc) + g_rand_int_range(rnd, 0, 20000));
+			break;
+		default:
+			nmis += intc_nmi_pending(f.ic, cpu);
+			if (intc_irq_pending(f.ic, cpu)) {
+				int v = intc_irq_ack(f.ic, cpu);
+				taken++;
+				g_assert_cmpint(v, >=, -1);
+				g_assert_cmpint(v, <=, 255);
+			}
+			break;
+		}
+	}
+	g_test_message("%u interrupts and %u NMIs taken", taken, nmis);
+	g_assert_cmpuint(taken, >, 100);
+	g_rand_free(rnd);
+	pit_destroy(pit);
+	fix_teardown(&f);
+}
+
 static void test_apic_globally_disabled(void)
 {
 	struct fixture f;
@@ -407,5 +474,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/intc/msi", test_msi);
 	g_test_add_func("/intc/hostile-accesses", test_hostile_accesses);
 	g_test_add_func("/intc/reset", test_reset);
+	g_test_add_func("/intc/random-soup", test_random_soup);
 	return g_test_run();
 }
