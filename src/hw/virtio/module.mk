@@ -5,7 +5,18 @@ src_hw_virtio_libtandem_virtio_a_SOURCES = \
 	src/hw/virtio/virtio_dev.c src/hw/virtio/virtio_dev.h \
 	src/hw/virtio/virtio_pci.c src/hw/virtio/virtio_pci.h \
 	src/hw/virtio/virtio_blk.c src/hw/virtio/virtio_blk.h \
-	src/hw/virtio/virtio_rng.c src/hw/virtio/virtio_rng.h
+	src/hw/virtio/virtio_rng.c src/hw/virtio/virtio_rng.h \
+	src/hw/virtio/virtio_console.c src/hw/virtio/virtio_console.h \
+	src/hw/virtio/virtio_net.c src/hw/virtio/virtio_net.h
+
+# Network backends: libslirp (user-mode) and tap.
+noinst_LIBRARIES += src/hw/virtio/libtandem_net.a
+src_hw_virtio_libtandem_net_a_SOURCES = \
+	src/hw/virtio/net/net_backend.h \
+	src/hw/virtio/net/net_slirp.c \
+	src/hw/virtio/net/net_tap.c
+src_hw_virtio_libtandem_net_a_CFLAGS = $(AM_CFLAGS) $(SLIRP_CFLAGS)
+NET_LIBS = src/hw/virtio/libtandem_net.a $(SLIRP_LIBS) $(GLIB_LIBS)
 
 VIRTIO_TEST_LIBS = src/hw/virtio/libtandem_virtio.a src/vmm/libtandem_core.a $(GLIB_LIBS)
 
@@ -36,3 +47,7 @@ check_PROGRAMS += tests/virtio/test-virtio-pci
 TESTS += tests/virtio/test-virtio-pci
 tests_virtio_test_virtio_pci_LDADD = src/hw/virtio/libtandem_virtio.a src/hw/libtandem_hw.a \
 	src/vmm/libtandem_core.a $(BLOCK_LIBS)
+
+check_PROGRAMS += tests/virtio/test-virtio-net
+TESTS += tests/virtio/test-virtio-net
+tests_virtio_test_virtio_net_LDADD = src/hw/virtio/libtandem_virtio.a $(NET_LIBS) src/vmm/libtandem_core.a $(GLIB_LIBS)

@@ -203,6 +203,13 @@ enum vq_pop_result vq_pop(struct virtqueue *vq, struct vq_chain *c)
 	return VQ_POP_OK;
 }
 
+bool vq_has_avail(struct virtqueue *vq)
+{
+	uint16_t avail_idx;
+	return vq->ready && guest_mem_read(vq->gm, vq->avail_addr + 2, &avail_idx, 2) &&
+	       le16toh(avail_idx) != vq->last_avail;
+}
+
 bool vq_push(struct virtqueue *vq, const struct vq_chain *c, uint32_t written)
 {
 	if (!vq->ready)

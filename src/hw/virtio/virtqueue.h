@@ -78,6 +78,10 @@ bool vq_enable(struct virtqueue *vq, uint64_t features);
  * malformed (vq->error); the caller must stop using the queue. */
 enum vq_pop_result vq_pop(struct virtqueue *vq, struct vq_chain *c);
 
+/* True when the driver has made chains available that were not popped yet
+ * (a hint: a malformed ring reads as "nothing"). */
+bool vq_has_avail(struct virtqueue *vq);
+
 /* Returns a chain to the driver: `written` bytes were stored in its
  * device-writable buffers (clamped to in_len). */
 bool vq_push(struct virtqueue *vq, const struct vq_chain *c, uint32_t written);
