@@ -173,10 +173,13 @@ struct emu_cpu {
 	unsigned index;
 };
 
-/* Per-machine state: the decode cache and code-page tracking. */
+/* Per-machine state: the decode cache. An entry is valid while the guest
+ * bytes it was decoded from are unchanged: every lookup compares them, so
+ * self-modifying code, DMA and loader writes need no invalidation hooks. */
 struct dcache_entry {
-	uint64_t key;            /* phys * 4 + mode + 1; 0 = empty */
-	uint32_t gen;
+	uint64_t key;            /* phys * 4 + code_size / 2; 0 = empty */
+	uint64_t b0, b1;         /* instruction bytes (zero past its length) */
+	uint64_t m0, m1;         /* masks of the valid bytes */
 	struct insn in;
 };
 #define DCACHE_BITS 16
@@ -184,9 +187,6 @@ struct dcache_entry {
 
 struct emu_vm {
 	struct machine *m;
-	uint8_t *code_page;      /* per RAM page: 1 = decoded code lives here */
-	uint32_t *page_gen;      /* per RAM page: bumped when code there is written */
-	uint64_t npages;
 	struct dcache_entry *dcache;
 	struct emu_cpu *cpus[64];
 	unsigned ncpus;
@@ -299,8 +299,6 @@ void mmu_write_buf(struct emu_cpu *c, uint64_t lin, const void *buf, unsigned le
 uint8_t *mmu_host_span(struct emu_cpu *c, uint64_t lin, unsigned len, bool write);
 void tlb_flush(struct emu_cpu *c, bool include_global);
 void tlb_flush_page(struct emu_cpu *c, uint64_t lin);
-void emu_mark_code_page(struct emu_cpu *c, uint64_t phys);
-void emu_code_written(struct emu_vm *vm, uint64_t phys, unsigned len);
 
 static inline void *tlb_fast(struct emu_cpu *c, uint64_t lin, unsigned len, unsigned acc)
 {

@@ -327,7 +327,7 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 		if (cu.short_)
 			return 0;
 		/* 8-bit registers without REX: 4..7 are AH, CH, DH, BH */
-		if (!rex && (f & B) && i->reg >= 4 && i->reg < 8)
+		if (!rex && (f & B) && !(f & GRP) && i->reg >= 4 && i->reg < 8)
 			i->reg += 12;
 		if (!rex && (f & (B | RMB)) && i->mod == 3 && i->rm >= 4 && i->rm < 8)
 			i->rm += 12;

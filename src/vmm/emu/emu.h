@@ -14,7 +14,7 @@ struct emu_stats {
 	uint64_t interrupts;       /* external interrupts delivered */
 	uint64_t tlb_flushes;      /* whole-TLB flushes (CR3/CR0/CR4 writes) */
 	uint64_t tlb_misses;       /* page walks */
-	uint64_t code_invalidations; /* writes that hit decoded code */
+	uint64_t code_invalidations; /* decoded instructions found rewritten */
 	uint64_t decodes;          /* instructions decoded (decode-cache misses) */
 };
 

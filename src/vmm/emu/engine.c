@@ -14,7 +14,7 @@ struct engine_vcpu {
 	struct emu_cpu c;
 };
 
-static bool trace_ud;
+static bool trace_ud, trace_exc;
 
 static inline struct emu_cpu *CPU(struct engine_vcpu *v)
 {
@@ -106,12 +106,9 @@ static bool emu_set_state(struct engine_vcpu *v, const struct cpu_state *st, GEr
 		uint32_t idx = st->msrs[k].index;
 		if (idx == 0xc0000080 || idx == 0x1b)
 			continue;  /* EFER is in sregs; the APIC base belongs to the machine */
-		if (!msr_write(c, idx, st->msrs[k].data)) {
-			g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "emu: cannot set MSR %#x to %#llx (unknown MSR or invalid value)", idx,
-				    (unsigned long long)st->msrs[k].data);
-			return false;
-		}
+		/* MSRs this CPU model does not have (MTRRs, ...) are dropped, as
+		 * the guest could not see them anyway (CPUID does not advertise them) */
+		msr_write(c, idx, st->msrs[k].data);
 	}
 	seg_set_cpl(c, (c->cr0 & CR0_PE) ? c->seg[S_CS].dpl : 0);
 	cpu_update_mode(c);
@@ -179,7 +176,6 @@ static void fetch_bytes(struct emu_cpu *c, uint64_t phys, uint8_t *buf, unsigned
 static const struct insn *decode_slow(struct emu_cpu *c, uint64_t lin, uint64_t phys, uint64_t key,
 				      struct dcache_entry *d)
 {
-	struct emu_vm *vm = c->vm;
 	uint8_t bytes[INSN_MAX_LEN + 1] = {0};
 	unsigned n1 = 4096 - (lin & 0xfff);
 	if (n1 > INSN_MAX_LEN)
@@ -198,13 +194,18 @@ static const struct insn *decode_slow(struct emu_cpu *c, uint64_t lin, uint64_t 
 	if (len <= 0)
 		emu_gp(c, 0);  /* longer than 15 bytes */
 	c->stats.decodes++;
-	uint64_t pg = phys >> 12;
-	if (split || pg >= vm->npages || !guest_mem_is_ram(&c->m->mem, phys, 1))
+	if (split || (phys & 0xfff) > 4096 - 16 || !guest_mem_is_ram(&c->m->mem, phys & ~0xfffULL, 4096))
 		return in;
-	emu_mark_code_page(c, phys);
+	if (d->key)
+		c->stats.code_invalidations += d->key == key;
+	uint8_t b[16] = {0};
+	memcpy(b, bytes, (size_t)len);
+	memcpy(&d->b0, b, 8);
+	memcpy(&d->b1, b + 8, 8);
+	d->m0 = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+	d->m1 = len <= 8 ? 0 : (1ULL << (8 * (len - 8))) - 1;
 	d->in = *in;
 	d->key = key;
-	d->gen = vm->page_gen[pg];
 	return &d->in;
 }
 
@@ -217,12 +218,17 @@ static inline const struct insn *fetch(struct emu_cpu *c)
 		phys = e->phys | (lin & 0xfff);
 	else
 		phys = mmu_translate(c, lin, ACC_X);
-	struct emu_vm *vm = c->vm;
 	uint64_t key = phys * 4 + (c->code_size >> 1);
-	struct dcache_entry *d = &vm->dcache[(phys ^ (phys >> DCACHE_BITS)) & (DCACHE_SIZE - 1)];
-	uint64_t pg = phys >> 12;
-	if (likely(d->key == key && pg < vm->npages && d->gen == vm->page_gen[pg]))
-		return &d->in;
+	struct dcache_entry *d = &c->vm->dcache[(phys ^ (phys >> DCACHE_BITS)) & (DCACHE_SIZE - 1)];
+	if (likely(d->key == key)) {
+		/* a key match implies a RAM page with 16 readable bytes at phys */
+		const uint8_t *h = c->m->mem.base + phys;
+		uint64_t x0, x1;
+		memcpy(&x0, h, 8);
+		memcpy(&x1, h + 8, 8);
+		if (likely(((x0 & d->m0) == d->b0) & ((x1 & d->m1) == d->b1)))
+			return &d->in;
+	}
 	return decode_slow(c, lin, phys, key, d);
 }
 
@@ -278,6 +284,9 @@ static bool exception_dispatch(struct emu_cpu *c)
 		return false;
 	}
 	c->stats.exceptions++;
+	if (trace_exc)
+		fprintf(stderr, "emu: exception %d err %#x at %04x:%#llx cr2 %#llx\n", vec, err, c->seg[S_CS].selector,
+			(unsigned long long)c->rip, (unsigned long long)c->cr2);
 	intr_deliver(c, (unsigned)vec, false, has_err, err, c->rip);
 	c->exc_depth = 0;
 	return true;
@@ -419,12 +428,10 @@ static bool emu_vm_init(struct machine *m, GError **err)
 {
 	struct emu_vm *vm = g_new0(struct emu_vm, 1);
 	vm->m = m;
-	vm->npages = m->mem.map_size >> 12;
-	vm->code_page = g_malloc0(vm->npages);
-	vm->page_gen = g_new0(uint32_t, vm->npages);
 	vm->dcache = g_new0(struct dcache_entry, DCACHE_SIZE);
 	m->engine_vm = vm;
 	trace_ud = getenv("TANDEM_EMU_TRACE_UD") != NULL;
+	trace_exc = getenv("TANDEM_EMU_TRACE_EXC") != NULL;
 	return true;
 }
 
@@ -433,8 +440,6 @@ static void emu_vm_destroy(struct machine *m)
 	struct emu_vm *vm = m->engine_vm;
 	if (!vm)
 		return;
-	g_free(vm->code_page);
-	g_free(vm->page_gen);
 	g_free(vm->dcache);
 	g_free(vm);
 	m->engine_vm = NULL;

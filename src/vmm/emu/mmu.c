@@ -3,8 +3,9 @@
  * MMIO, and writes to pages that hold decoded code.
  *
  * TLB invariants: an entry gets a read tag only after the walk set A; a
- * write tag only when D is set, the page is RAM and holds no decoded code;
- * an exec tag only when not NX. Permissions are folded in per privilege
+ * write tag only when D is set and the page is RAM; an exec tag only when
+ * not NX. (Stores to code need no slow path: the decode cache validates
+ * instruction bytes, see engine.c.) Permissions are folded in per privilege
  * (c->tlb[0] supervisor, c->tlb[1] user), so the fast path is one compare. */
 #include "vmm/emu/cpu.h"
 #include "vmm/machine.h"
@@ -148,7 +149,6 @@ leaf:
 
 static void tlb_fill(struct emu_cpu *c, uint64_t lin, unsigned acc, const struct walk *w)
 {
-	struct emu_vm *vm = c->vm;
 	uint64_t pphys = w->phys & ~0xfffULL;
 	if ((acc & ACC_SYS) && c->cpl == 3)
 		return;  /* a supervisor access from user mode: the user TLB must not learn it */
@@ -159,7 +159,7 @@ static void tlb_fill(struct emu_cpu *c, uint64_t lin, unsigned acc, const struct
 	bool user = c->cpl == 3;
 	bool readable = !user || w->user;
 	e->tag_r = readable ? page : TLB_INVALID;
-	e->tag_w = (readable && w->write && w->dirty && !vm->code_page[pphys >> 12]) ? page : TLB_INVALID;
+	e->tag_w = (readable && w->write && w->dirty) ? page : TLB_INVALID;
 	e->tag_x = (readable && !w->nx) ? page : TLB_INVALID;
 	e->addend = (uintptr_t)(c->m->mem.base + pphys) - page;
 	e->phys = pphys;
@@ -188,7 +188,6 @@ static void phys_write(struct emu_cpu *c, uint64_t gpa, const void *buf, unsigne
 {
 	if (guest_mem_is_ram(&c->m->mem, gpa, len)) {
 		memcpy(c->m->mem.base + gpa, buf, len);
-		emu_code_written(c->vm, gpa, len);
 	} else {
 		machine_mmio(c->m, c->index, gpa, (void *)buf, len, true);
 	}
@@ -300,35 +299,5 @@ void tlb_flush_page(struct emu_cpu *c, uint64_t lin)
 		struct tlb_entry *e = &c->tlb[t][(lin >> 12) & (TLB_SIZE - 1)];
 		if (e->tag_r == page || e->tag_w == page || e->tag_x == page)
 			e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
-	}
-}
-
-void emu_mark_code_page(struct emu_cpu *c, uint64_t phys)
-{
-	struct emu_vm *vm = c->vm;
-	uint64_t pg = phys >> 12;
-	if (pg >= vm->npages || vm->code_page[pg])
-		return;
-	vm->code_page[pg] = 1;
-	/* stores to this page must now take the slow path on every vCPU */
-	for (unsigned k = 0; k < vm->ncpus; k++) {
-		struct emu_cpu *o = vm->cpus[k];
-		for (unsigned t = 0; t < 2; t++)
-			for (unsigned j = 0; j < TLB_SIZE; j++)
-				if (o->tlb[t][j].phys == (pg << 12))
-					o->tlb[t][j].tag_w = TLB_INVALID;
-	}
-}
-
-void emu_code_written(struct emu_vm *vm, uint64_t phys, unsigned len)
-{
-	uint64_t first = phys >> 12, last = (phys + len - 1) >> 12;
-	for (uint64_t pg = first; pg <= last && pg < vm->npages; pg++) {
-		if (vm->code_page[pg]) {
-			vm->code_page[pg] = 0;
-			vm->page_gen[pg]++;
-			for (unsigned k = 0; k < vm->ncpus; k++)
-				vm->cpus[k]->stats.code_invalidations++;
-		}
 	}
 }

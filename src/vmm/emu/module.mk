@@ -27,3 +27,14 @@ tests_emu_test_emu_system_SOURCES = tests/emu/test-emu-system.c tests/emu/emu_ha
 tests_emu_test_emu_system_LDADD = $(EMU_TEST_LIBS)
 EXTRA_DIST += tests/emu/guests/regen.sh tests/emu/guests/loop.asm tests/emu/guests/pf.asm \
 	tests/emu/guests/smc.asm tests/emu/guests/sys.asm
+
+# Debugging aid: boot a kernel on the engine alone (see the file's header).
+noinst_PROGRAMS += tests/emu/emu-boot
+tests_emu_emu_boot_SOURCES = tests/emu/emu-boot.c tests/emu/emu_harness.h
+tests_emu_emu_boot_LDADD = src/vmm/emu/libtandem_emu.a src/vmm/emu/libtandem_fpu.a \
+	src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS) -lm
+
+check_PROGRAMS += tests/emu/test-emu-alu
+TESTS += tests/emu/test-emu-alu
+tests_emu_test_emu_alu_SOURCES = tests/emu/test-emu-alu.c tests/emu/emu_harness.c tests/emu/emu_harness.h
+tests_emu_test_emu_alu_LDADD = $(EMU_TEST_LIBS)

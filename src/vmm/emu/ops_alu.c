@@ -280,8 +280,11 @@ void op_shift(struct emu_cpu *c, const struct insn *i)
 		lin = insn_lin(c, i);
 		a = mem_read(c, lin, sz);
 	}
-	if (cnt == 0)
+	if (cnt == 0) {
+		if (i->mod == 3 && sz == 4)
+			reg_set(c, i->rm, 4, a);  /* a 32-bit destination is written (zero-extended) anyway */
 		return;
+	}
 	uint64_t m = size_mask(sz), r = 0, f = flags_get(c) & F_ARITH;
 	uint64_t msb = 1ULL << (bits - 1);
 	uint64_t setmask = F_ARITH;
@@ -373,8 +376,11 @@ static void shxd(struct emu_cpu *c, const struct insn *i, bool right)
 		lin = insn_lin(c, i);
 		a = mem_read(c, lin, sz);
 	}
-	if (cnt == 0)
+	if (cnt == 0) {
+		if (i->mod == 3 && sz == 4)
+			reg_set(c, i->rm, 4, a);
 		return;
+	}
 	uint64_t b = reg_get(c, i->reg, sz), m = size_mask(sz), r, cf;
 	if (sz == 2) {
 		/* 16-bit: behaves as a 32-bit shift of a:b (counts > 16 undefined) */
