@@ -111,19 +111,27 @@ static int listen_unix(const char *path, mode_t mode, gid_t gid)
 		g_printerr("virttandemd: socket path too long: %s\n", path);
 		return -1;
 	}
-	strcpy(sa.sun_path, path);
+	/* bind and listen under a temporary name, then rename: the socket
+	 * appears only once it accepts connections */
+	g_autofree char *tmp = g_strdup_printf("%s.tmp", path);
+	if (strlen(tmp) >= sizeof(sa.sun_path)) {
+		g_printerr("virttandemd: socket path too long: %s\n", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, tmp);
 	g_autofree char *dir = g_path_get_dirname(path);
 	if (g_mkdir_with_parents(dir, opt_session ? 0700 : 0755) < 0) {
 		g_printerr("virttandemd: cannot create %s: %s\n", dir, g_strerror(errno));
 		return -1;
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	unlink(path);   /* stale: the pidfile lock says nobody else uses it */
+	unlink(tmp);    /* stale: the pidfile lock says nobody else uses it */
 	mode_t old = umask(0077);
 	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (rc < 0 || chmod(path, mode) < 0 || (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0) ||
-	    listen(fd, 64) < 0) {
+	if (rc < 0 || chmod(tmp, mode) < 0 || (gid != (gid_t)-1 && chown(tmp, (uid_t)-1, gid) < 0) ||
+	    listen(fd, 64) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
 		g_printerr("virttandemd: cannot listen on %s: %s\n", path, g_strerror(errno));
 		close(fd);
 		return -1;
