@@ -94,6 +94,11 @@ static void handle_exit(struct domain *d, bool have_status, int wstatus)
 					  (!have_status && d->guest_shutdown))) {
 		restart = true;
 		reason = detail = 0;
+	} else if ((code == TANDEM_EXIT_POWEROFF && drv_def_on_poweroff(d->def) == DRV_ACTION_RESTART) ||
+		   (code == TANDEM_EXIT_TRIPLE_FAULT && drv_def_on_crash(d->def) == DRV_ACTION_RESTART)) {
+		/* <on_poweroff>/<on_crash>restart: the guest comes back */
+		restart = true;
+		reason = detail = 0;
 	} else if (code == TANDEM_EXIT_POWEROFF || code == TANDEM_EXIT_QUIT ||
 		   code == TANDEM_EXIT_REBOOT || (!have_status && d->guest_shutdown)) {
 		/* guest powered off (or rebooted with on_reboot=destroy) */

@@ -104,6 +104,9 @@ def run_shell(cmd):
             event('SHUTDOWN', {'guest': True, 'reason': 'guest-reset'})
             exit_code = 2
             return
+    elif cmd == 'triplefault':
+        exit_code = 3
+        return
     elif cmd:
         guest_out('sh: %s: not found\r\n' % cmd.split()[0])
     guest_out('# ')

@@ -14,7 +14,7 @@ def loop():
         libvirt.virEventRunDefaultImpl()
 threading.Thread(target=loop, daemon=True).start()
 
-t = Tap(31)
+t = Tap(42)
 d = Daemon()
 d.start()
 try:
@@ -120,6 +120,45 @@ try:
     t.ok(only.empty(), 'per-domain registration filters other domains')
     conn.domainEventDeregisterAny(cb)
     d3.destroy()
+
+    # guest-initiated: reboot with on_reboot=destroy/restart, triple fault, on_poweroff=restart
+    def guest_cmd(dom, text):
+        st = conn.newStream(0)
+        dom.openConsole(None, st, E.VIR_DOMAIN_CONSOLE_FORCE)
+        st.send(text.encode() + b'\r')
+        return st
+    time.sleep(0.3)
+    while not events.empty():
+        events.get()
+    g1 = conn.defineXML(domain_xml('g1', extra='\n  <on_reboot>destroy</on_reboot>'))
+    expect('g1', E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED, 'define g1 (on_reboot destroy)')
+    g1.create()
+    expect('g1', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'start g1')
+    guest_cmd(g1, 'reboot')
+    expect('g1', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN,
+           'guest reboot with on_reboot=destroy: STOPPED/SHUTDOWN')
+    t.ok(g1.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_SHUTDOWN], 'state shut off (shutdown)', g1.state())
+    g1.create()
+    expect('g1', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'start g1 again')
+    guest_cmd(g1, 'triplefault')
+    expect('g1', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_CRASHED, 'triple fault: STOPPED/CRASHED')
+    t.ok(g1.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_CRASHED], 'state shut off (crashed)', g1.state())
+    g2 = conn.defineXML(domain_xml('g2', extra='\n  <on_poweroff>restart</on_poweroff>'))
+    expect('g2', E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED, 'define g2 (on_poweroff restart)')
+    g2.create()
+    expect('g2', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'start g2')
+    while not reboots.empty():
+        reboots.get()
+    guest_cmd(g2, 'poweroff')
+    try:
+        got = reboots.get(timeout=10)
+    except queue.Empty:
+        got = None
+    time.sleep(0.5)
+    t.ok(got == 'g2' and g2.state()[0] == E.VIR_DOMAIN_RUNNING, 'power off with on_poweroff=restart: back up',
+         (got, g2.state()))
+    g2.destroy()
+    expect('g2', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED, 'destroy g2')
     t.ok(d.alive(), 'daemon still running')
     conn.close()
 finally:
