@@ -163,6 +163,10 @@ struct domain_def {
 
 /* Flags of domain_def_parse(). */
 #define DOMAIN_DEF_PARSE_VALIDATE 1 /* validate against libvirt's RelaxNG schema first */
+/* The host cannot run KVM guests: type='kvm' has no capabilities
+ * (VIR_ERR_INVALID_ARG "could not find capabilities for ... domaintype=kvm"),
+ * as libvirt answers when its capabilities lack <domain type='kvm'>. */
+#define DOMAIN_DEF_PARSE_NO_KVM 2
 
 /* Parses domain XML. Errors (CONF_ERROR, code = virErrorNumber):
  * malformed XML VIR_ERR_XML_DETAIL; wrong root or bad values

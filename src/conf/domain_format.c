@@ -13,15 +13,70 @@ struct fmt {
 	const struct domain_live *state;
 };
 
-/* One line at the current indentation; %s arguments are XML-escaped. */
+/* s escaped for XML text, or for a single-quoted attribute value (which
+ * must also keep tabs and newlines: a parser turns literal ones into
+ * spaces there). Carriage returns are references everywhere, or a parser
+ * would turn them into newlines. */
+static void escape(GString *out, const char *s, bool attr)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': g_string_append(out, "&amp;"); break;
+		case '<': g_string_append(out, "&lt;"); break;
+		case '>': g_string_append(out, "&gt;"); break;
+		case '\'': g_string_append(out, attr ? "&apos;" : "'"); break;
+		case '"': g_string_append(out, attr ? "&quot;" : "\""); break;
+		case '\r': g_string_append(out, "&#13;"); break;
+		case '\n': g_string_append(out, attr ? "&#10;" : "\n"); break;
+		case '\t': g_string_append(out, attr ? "&#9;" : "\t"); break;
+		default: g_string_append_c(out, *s);
+		}
+	}
+}
+
+/* " name='value'" */
+static void attr(GString *out, const char *name, const char *value)
+{
+	g_string_append_printf(out, " %s='", name);
+	escape(out, value, true);
+	g_string_append_c(out, '\'');
+}
+
+/* G_GUINT64_FORMAT is "lu" here: line() below relies on it. */
+G_STATIC_ASSERT(sizeof(guint64) == sizeof(unsigned long));
+
+/* One line at the current indentation. The format understands %s
+ * (escaped: as an attribute value right after a quote, else as text),
+ * %d, %u, %zu and G_GUINT64_FORMAT, which is all this file uses. */
 G_GNUC_PRINTF(2, 3)
 static void line(struct fmt *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	g_autofree char *text = g_markup_vprintf_escaped(fmt, ap);
+	g_string_append_printf(f->s, "%*s", f->ind, "");
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			g_string_append_c(f->s, *p);
+			continue;
+		}
+		p++;
+		if (*p == 's')
+			escape(f->s, va_arg(ap, const char *), p - 2 >= fmt && p[-2] == '\'');
+		else if (*p == 'd')
+			g_string_append_printf(f->s, "%d", va_arg(ap, int));
+		else if (*p == 'u')
+			g_string_append_printf(f->s, "%u", va_arg(ap, unsigned));
+		else if (p[0] == 'z' && p[1] == 'u') {
+			g_string_append_printf(f->s, "%zu", va_arg(ap, size_t));
+			p++;
+		} else if (p[0] == 'l' && p[1] == 'u') {
+			g_string_append_printf(f->s, "%lu", va_arg(ap, unsigned long));
+			p++;
+		} else
+			g_error("domain_format: unsupported conversion in '%s'", fmt);
+	}
 	va_end(ap);
-	g_string_append_printf(f->s, "%*s%s\n", f->ind, "", text);
+	g_string_append_c(f->s, '\n');
 }
 
 #define OPEN(f, ...) (line(f, __VA_ARGS__), (f)->ind += 2)
@@ -57,17 +112,13 @@ static void fmt_memory(struct fmt *f, const struct domain_def *d)
 	}
 	line(f, "<memory unit='KiB'>%" G_GUINT64_FORMAT "</memory>", d->memory_kib);
 	line(f, "<currentMemory unit='KiB'>%" G_GUINT64_FORMAT "</currentMemory>", d->current_memory_kib);
-	g_autoptr(GString) attrs = g_string_new(NULL);
-	g_autofree char *placement = g_markup_printf_escaped(" placement='%s'",
-							     d->vcpu_placement ? d->vcpu_placement : "static");
-	g_string_append(attrs, placement);
-	if (d->vcpu_cpuset) {
-		g_autofree char *a = g_markup_printf_escaped(" cpuset='%s'", d->vcpu_cpuset);
-		g_string_append(attrs, a);
-	}
+	g_string_append_printf(f->s, "%*s<vcpu", f->ind, "");
+	attr(f->s, "placement", d->vcpu_placement ? d->vcpu_placement : "static");
+	if (d->vcpu_cpuset)
+		attr(f->s, "cpuset", d->vcpu_cpuset);
 	if (d->vcpus_current && d->vcpus_current != d->vcpus)
-		g_string_append_printf(attrs, " current='%u'", d->vcpus_current);
-	g_string_append_printf(f->s, "%*s<vcpu%s>%u</vcpu>\n", f->ind, "", attrs->str, d->vcpus);
+		g_string_append_printf(f->s, " current='%u'", d->vcpus_current);
+	g_string_append_printf(f->s, ">%u</vcpu>\n", d->vcpus);
 }
 
 static void fmt_os(struct fmt *f, const struct domain_def *d)
@@ -105,19 +156,18 @@ static void fmt_features_clock(struct fmt *f, const struct domain_def *d)
 	if (d->cpu)
 		raw(f, d->cpu);
 
-	g_autofree char *attrs = g_markup_printf_escaped("offset='%s'", d->clock_offset ? d->clock_offset : "utc");
-	g_autoptr(GString) a = g_string_new(attrs);
-	const char *names[] = { "adjustment", "basis", "timezone" };
-	const char *values[] = { d->clock_adjustment, d->clock_basis, d->clock_timezone };
-	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-		if (values[i]) {
-			g_autofree char *x = g_markup_printf_escaped(" %s='%s'", names[i], values[i]);
-			g_string_append(a, x);
-		}
+	g_string_append_printf(f->s, "%*s<clock", f->ind, "");
+	attr(f->s, "offset", d->clock_offset ? d->clock_offset : "utc");
+	if (d->clock_adjustment)
+		attr(f->s, "adjustment", d->clock_adjustment);
+	if (d->clock_basis)
+		attr(f->s, "basis", d->clock_basis);
+	if (d->clock_timezone)
+		attr(f->s, "timezone", d->clock_timezone);
 	if (!d->ntimers)
-		g_string_append_printf(f->s, "%*s<clock %s/>\n", f->ind, "", a->str);
+		g_string_append(f->s, "/>\n");
 	else {
-		g_string_append_printf(f->s, "%*s<clock %s>\n", f->ind, "", a->str);
+		g_string_append(f->s, ">\n");
 		f->ind += 2;
 		for (size_t i = 0; i < d->ntimers; i++)
 			raw(f, &d->timers[i]);

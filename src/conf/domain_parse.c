@@ -272,16 +272,16 @@ static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
 
 /* libvirt's capabilities check (virCapabilitiesDomainSupported), done
  * after parsing as libvirt's post-parse callback does it. */
-static bool check_caps(const struct domain_def *d, const char *virt, GError **err)
+static bool check_caps(const struct domain_def *d, const char *virt, unsigned flags, GError **err)
 {
 	if (!strcmp(d->os_type, "hvm") && !strcmp(d->arch, "x86_64") &&
-	    (!strcmp(virt, "qemu") || !strcmp(virt, "kvm")))
+	    (!strcmp(virt, "qemu") || (!strcmp(virt, "kvm") && !(flags & DOMAIN_DEF_PARSE_NO_KVM))))
 		return true;
 	return conf_error(err, VIR_ERR_INVALID_ARG, "could not find capabilities for ostype=%s arch=%s domaintype=%s",
 			  d->os_type, d->arch, virt);
 }
 
-static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
+static bool parse_root(struct domain_def *d, xmlNode *root, unsigned flags, GError **err)
 {
 	if (!conf_xml_is(root, "domain"))
 		return conf_error(err, VIR_ERR_XML_ERROR, "expecting root element of 'domain', not '%s'",
@@ -389,7 +389,7 @@ static bool parse_root(struct domain_def *d, xmlNode *root, GError **err)
 	if (!device_boot && !d->boot_devs[0])
 		d->boot_devs[0] = g_strdup("hd");
 
-	return check_caps(d, virt, err);
+	return check_caps(d, virt, flags, err);
 }
 
 struct domain_def *domain_def_parse(const char *xml, unsigned flags, GError **err)
@@ -415,7 +415,7 @@ struct domain_def *domain_def_parse(const char *xml, unsigned flags, GError **er
 			goto out;
 	}
 	d = g_new0(struct domain_def, 1);
-	if (!parse_root(d, root, err)) {
+	if (!parse_root(d, root, flags, err)) {
 		domain_def_free(d);
 		d = NULL;
 	}

@@ -253,6 +253,57 @@ static void test_round_trip(void)
 	}
 }
 
+/* Quotes, markup characters, tabs, newlines and carriage returns in
+ * text and attribute values survive format -> parse unchanged. */
+static void test_special_characters(void)
+{
+	const char *xml =
+		"<domain type='qemu'>"
+		"<name>a'b\"c&lt;d&gt;&amp;e f\u00e9</name>"
+		"<title>t'\"&lt;&amp;&gt;&#9;x</title>"
+		"<description>l1\nl2&#13;&#10;&#9;'\"&lt;&amp;&gt;</description>"
+		"<memory>65536</memory>"
+		"<os><type>hvm</type><kernel>/k'\"&amp;&lt;&gt;&#9;&#10;p</kernel>"
+		"<cmdline>console=ttyS0 a=\"b c\" d='e' f&lt;g&gt;&amp;h &#13;</cmdline></os>"
+		"<devices><serial type='file'><source path='/tmp/a&apos;b&quot;c&#9;d&#10;e&#13;f&lt;&amp;'/></serial>"
+		"<disk type='file'><source file='/i m&amp;g&#10;'/><target dev='vda'/><serial>s&amp;n</serial></disk>"
+		"<interface type='bridge'><source bridge='br&apos;0'/></interface>"
+		"<graphics type='vnc' passwd='p&apos;w&#10;d&amp;'/></devices>"
+		"</domain>";
+	g_autoptr(domain_def) d = parse_ok(xml, 0);
+	g_assert_cmpstr(d->name, ==, "a'b\"c<d>&e f\u00e9");
+	g_assert_cmpstr(d->title, ==, "t'\"<&>\tx");
+	g_assert_cmpstr(d->description, ==, "l1\nl2\r\n\t'\"<&>");
+	g_assert_cmpstr(d->kernel, ==, "/k'\"&<>\t\np");
+	g_assert_cmpstr(d->cmdline, ==, "console=ttyS0 a=\"b c\" d='e' f<g>&h \r");
+	g_assert_cmpstr(d->serials[0].source_path, ==, "/tmp/a'b\"c\td\ne\rf<&");
+	g_assert_cmpstr(d->disks[0].source, ==, "/i m&g\n");
+	g_assert_cmpstr(d->nets[0].source, ==, "br'0");
+	g_autofree char *x = domain_def_format(d, NULL, 0);
+	g_autoptr(domain_def) back = parse_ok(x, 0);
+	g_assert_cmpstr(back->name, ==, d->name);
+	g_assert_cmpstr(back->title, ==, d->title);
+	g_assert_cmpstr(back->description, ==, d->description);
+	g_assert_cmpstr(back->kernel, ==, d->kernel);
+	g_assert_cmpstr(back->cmdline, ==, d->cmdline);
+	g_assert_cmpstr(back->serials[0].source_path, ==, d->serials[0].source_path);
+	g_assert_cmpstr(back->disks[0].source, ==, d->disks[0].source);
+	g_assert_cmpstr(back->disks[0].serial, ==, "s&n");
+	g_assert_cmpstr(back->nets[0].source, ==, "br'0");
+	g_autofree char *x2 = domain_def_format(back, NULL, 0);
+	g_assert_cmpstr(x, ==, x2);
+	/* kept elements too */
+	assert_contains(x, "passwd='p&apos;w&#10;d&amp;'");
+	assert_contains(x, "<description>l1\nl2&#13;\n\t'\"&lt;&amp;&gt;</description>");
+	/* the live XML's pty path is escaped as well */
+	g_autofree char *px = with_devices("<serial type='pty'/>");
+	g_autoptr(domain_def) p = parse_ok(px, 0);
+	struct domain_live live = { .id = 1, .serial_pty = "/dev/pts/'1&" };
+	g_autofree char *lx = domain_def_format(p, &live, 0);
+	assert_contains(lx, "<source path='/dev/pts/&apos;1&amp;'/>");
+	assert_contains(lx, "tty='/dev/pts/&apos;1&amp;'");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -260,5 +311,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/conf/format/live", test_live_xml);
 	g_test_add_func("/conf/format/metadata-verbatim", test_metadata_verbatim);
 	g_test_add_func("/conf/format/round-trip", test_round_trip);
+	g_test_add_func("/conf/format/special-characters", test_special_characters);
 	return g_test_run();
 }

@@ -171,6 +171,13 @@ static void test_virt_type_arch_os(void)
 		    VIR_ERR_INVALID_ARG, "could not find capabilities for ostype=hvm arch=x86_64 domaintype=xen");
 	parse_fails("<domain type='kvm'><name>a</name><memory>1</memory>"
 		    "<os><type arch='aarch64'>hvm</type></os></domain>", 0, VIR_ERR_INVALID_ARG, "arch=aarch64");
+	/* a host without KVM */
+	parse_fails("<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type></os></domain>",
+		    DOMAIN_DEF_PARSE_NO_KVM, VIR_ERR_INVALID_ARG,
+		    "could not find capabilities for ostype=hvm arch=x86_64 domaintype=kvm");
+	g_autoptr(domain_def) q = parse_ok("<domain type='qemu'><name>a</name><memory>1</memory><os><type>hvm</type></os></domain>",
+					   DOMAIN_DEF_PARSE_NO_KVM);
+	g_assert_cmpint(q->virt, ==, DOMAIN_VIRT_QEMU);
 	parse_fails("<domain type='kvm'><name>a</name><memory>1</memory>"
 		    "<os><type arch='z80'>hvm</type></os></domain>", 0, VIR_ERR_CONFIG_UNSUPPORTED, "Unknown architecture z80");
 	parse_fails("<domain type='kvm'><name>a</name><memory>1</memory><os><type>xen</type></os></domain>", 0,
