@@ -71,8 +71,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err->message);
 		return 1;
 	}
-	struct timespec t0, t1;
+	struct timespec t0, t1, c0, c1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	struct vcpu_exit ex;
 	enum vcpu_exit_reason r = VCPU_EXIT_SLICE;
 	while (engine_emu.instructions(v) < max) {
@@ -81,14 +82,19 @@ int main(int argc, char **argv)
 			break;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 	double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	double cs = (c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9;
 	engine_emu.get_state(v, &st, &err);
 	struct emu_stats es;
 	emu_get_stats(v, &es);
-	fprintf(stderr, "\nexit %d%s%s after %llu insns, %.2f s, %.1f MIPS; rip %#llx cs %#x rsp %#llx rax %#llx\n", r,
+	fprintf(stderr, "\n%.2f s CPU time: %.1f MIPS\n", cs, (double)engine_emu.instructions(v) / cs / 1e6);
+	fprintf(stderr, "exit %d%s%s after %llu insns, %.2f s, %.1f MIPS (wall); rip %#llx cs %#x rsp %#llx rax %#llx\n", r,
 		r == VCPU_EXIT_ERROR ? ": " : "", r == VCPU_EXIT_ERROR ? ex.error : "",
 		(unsigned long long)es.instructions, s, es.instructions / s / 1e6, (unsigned long long)st.regs.rip,
 		st.sregs.cs.selector, (unsigned long long)st.regs.rsp, (unsigned long long)st.regs.rax);
+	fprintf(stderr, "blocks %llu (%.1f insns/block)\n", (unsigned long long)es.blocks,
+		(double)es.instructions / (double)(es.blocks ? es.blocks : 1));
 	fprintf(stderr, "exceptions %llu tlb flushes %llu misses %llu code invalidations %llu decodes %llu\n",
 		(unsigned long long)es.exceptions, (unsigned long long)es.tlb_flushes,
 		(unsigned long long)es.tlb_misses, (unsigned long long)es.code_invalidations,

@@ -113,6 +113,22 @@ struct insn {
 
 #define INSN_MAX_LEN 15
 
+/* A decoded basic block: up to BLOCK_MAX instructions within one page,
+ * ending at a control transfer. Valid while the guest bytes it was decoded
+ * from (kept in bytes[]) are unchanged, which every lookup checks. */
+#define BLOCK_MAX 32
+#define BLOCK_MAX_BYTES 256
+struct block {
+	uint64_t key;            /* phys * 4 + code_size / 2 */
+	uint16_t n, nbytes, nwords;
+	uint64_t lastmask;
+	uint8_t bytes[BLOCK_MAX_BYTES];
+	struct insn in[];
+};
+#define BTAB_BITS 16
+#define BTAB_SIZE (1u << BTAB_BITS)
+#define BLOCK_ARENA (32u << 20)
+
 /* --- the CPU ------------------------------------------------------------- */
 enum cpu_mode { MODE_REAL, MODE_PROT, MODE_LONG };
 
@@ -148,8 +164,8 @@ struct emu_cpu {
 
 	/* run-loop state */
 	jmp_buf jb;
-	unsigned shadow;         /* interrupt shadow: instructions left (STI, MOV SS) */
-	volatile int events;     /* something to look at before the next instruction */
+	unsigned shadow;         /* interrupt shadow (STI, MOV SS): the next instruction runs first */
+	volatile int events;     /* end the block: look at interrupts/kicks/mode before going on */
 	volatile int kicked;
 	bool irq_check;          /* machine_irq_pending may have changed */
 	bool nmi_blocked;
@@ -160,10 +176,11 @@ struct emu_cpu {
 	bool exc_has_err;
 	int exc_depth;           /* nesting while delivering: 1 = delivering, 2 = #DF */
 	int exc_first;           /* the event being delivered (-1: external interrupt) */
-	bool stop_insn;          /* handler asks the loop to re-check events / end the slice */
 	int error;               /* VCPU_EXIT_ERROR pending */
 	char errmsg[200];
 
+	uint64_t rt_check;       /* realtime clock: icount at which to look at host time */
+	_Alignas(16) uint8_t scratch[sizeof(struct block) + sizeof(struct insn)];  /* uncached instruction */
 	uint64_t icount;         /* instructions retired */
 	uint64_t credited;       /* part of icount already credited to the guest clock */
 	struct emu_stats stats;
@@ -173,21 +190,13 @@ struct emu_cpu {
 	unsigned index;
 };
 
-/* Per-machine state: the decode cache. An entry is valid while the guest
- * bytes it was decoded from are unchanged: every lookup compares them, so
- * self-modifying code, DMA and loader writes need no invalidation hooks. */
-struct dcache_entry {
-	uint64_t key;            /* phys * 4 + code_size / 2; 0 = empty */
-	uint64_t b0, b1;         /* instruction bytes (zero past its length) */
-	uint64_t m0, m1;         /* masks of the valid bytes */
-	struct insn in;
-};
-#define DCACHE_BITS 16
-#define DCACHE_SIZE (1u << DCACHE_BITS)
+
 
 struct emu_vm {
 	struct machine *m;
-	struct dcache_entry *dcache;
+	struct block **btab;     /* direct-mapped by physical address */
+	uint8_t *arena;          /* block storage, flushed wholesale when full */
+	size_t arena_used;
 	struct emu_cpu *cpus[64];
 	unsigned ncpus;
 };
@@ -437,6 +446,12 @@ uint64_t emu_tsc(struct emu_cpu *c);
 bool io_allowed(struct emu_cpu *c, uint16_t port, unsigned len);
 uint64_t io_in(struct emu_cpu *c, uint16_t port, unsigned len);
 void io_out(struct emu_cpu *c, uint16_t port, unsigned len, uint64_t v);
+
+/* --- decoded blocks (block.c) ----------------------------------------------- */
+void block_cache_init(struct emu_vm *vm);
+void block_cache_fini(struct emu_vm *vm);
+/* The block at c->rip (may raise #PF/#GP for the fetch). */
+struct block *block_fetch(struct emu_cpu *c);
 
 /* --- decoder (decode.c) --------------------------------------------------------- */
 /* Decodes one instruction from `bytes` (avail bytes valid). Returns the length,

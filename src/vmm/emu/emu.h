@@ -15,7 +15,9 @@ struct emu_stats {
 	uint64_t tlb_flushes;      /* whole-TLB flushes (CR3/CR0/CR4 writes) */
 	uint64_t tlb_misses;       /* page walks */
 	uint64_t code_invalidations; /* decoded instructions found rewritten */
-	uint64_t decodes;          /* instructions decoded (decode-cache misses) */
+	uint64_t decodes;          /* instructions decoded (block-cache misses) */
+	uint64_t blocks;           /* decoded blocks entered */
+	uint64_t block_flushes;    /* block arena full: everything decoded again */
 };
 
 /* Counters of one vCPU; v must belong to the emu engine. */

@@ -162,76 +162,6 @@ static bool emu_get_state(struct engine_vcpu *v, struct cpu_state *st, GError **
 	return true;
 }
 
-/* --- fetch and decode --------------------------------------------------------- */
-static struct insn scratch_insn[64];
-
-static void fetch_bytes(struct emu_cpu *c, uint64_t phys, uint8_t *buf, unsigned n)
-{
-	if (guest_mem_is_ram(&c->m->mem, phys, n))
-		memcpy(buf, c->m->mem.base + phys, n);
-	else
-		machine_mmio(c->m, c->index, phys, buf, n, false);
-}
-
-static const struct insn *decode_slow(struct emu_cpu *c, uint64_t lin, uint64_t phys, uint64_t key,
-				      struct dcache_entry *d)
-{
-	uint8_t bytes[INSN_MAX_LEN + 1] = {0};
-	unsigned n1 = 4096 - (lin & 0xfff);
-	if (n1 > INSN_MAX_LEN)
-		n1 = INSN_MAX_LEN;
-	fetch_bytes(c, phys, bytes, n1);
-	struct insn *in = &scratch_insn[c->index & 63];
-	int len = emu_decode(in, bytes, n1, c->code_size);
-	bool split = false;
-	if (len == 0) {
-		/* the instruction continues on the next page: only now may that page fault */
-		uint64_t phys2 = mmu_translate(c, (lin + n1) & c->lin_mask, ACC_X);
-		fetch_bytes(c, phys2, bytes + n1, INSN_MAX_LEN - n1);
-		len = emu_decode(in, bytes, INSN_MAX_LEN, c->code_size);
-		split = true;
-	}
-	if (len <= 0)
-		emu_gp(c, 0);  /* longer than 15 bytes */
-	c->stats.decodes++;
-	if (split || (phys & 0xfff) > 4096 - 16 || !guest_mem_is_ram(&c->m->mem, phys & ~0xfffULL, 4096))
-		return in;
-	if (d->key)
-		c->stats.code_invalidations += d->key == key;
-	uint8_t b[16] = {0};
-	memcpy(b, bytes, (size_t)len);
-	memcpy(&d->b0, b, 8);
-	memcpy(&d->b1, b + 8, 8);
-	d->m0 = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
-	d->m1 = len <= 8 ? 0 : (1ULL << (8 * (len - 8))) - 1;
-	d->in = *in;
-	d->key = key;
-	return &d->in;
-}
-
-static inline const struct insn *fetch(struct emu_cpu *c)
-{
-	uint64_t lin = (c->segbase[S_CS] + c->rip) & c->lin_mask;
-	struct tlb_entry *e = &c->tlbc[(lin >> 12) & (TLB_SIZE - 1)];
-	uint64_t phys;
-	if (likely(e->tag_x == (lin & ~0xfffULL)))
-		phys = e->phys | (lin & 0xfff);
-	else
-		phys = mmu_translate(c, lin, ACC_X);
-	uint64_t key = phys * 4 + (c->code_size >> 1);
-	struct dcache_entry *d = &c->vm->dcache[(phys ^ (phys >> DCACHE_BITS)) & (DCACHE_SIZE - 1)];
-	if (likely(d->key == key)) {
-		/* a key match implies a RAM page with 16 readable bytes at phys */
-		const uint8_t *h = c->m->mem.base + phys;
-		uint64_t x0, x1;
-		memcpy(&x0, h, 8);
-		memcpy(&x1, h + 8, 8);
-		if (likely(((x0 & d->m0) == d->b0) & ((x1 & d->m1) == d->b1)))
-			return &d->in;
-	}
-	return decode_slow(c, lin, phys, key, d);
-}
-
 /* --- interrupts and exceptions -------------------------------------------------- */
 static bool contributory(int v)
 {
@@ -258,7 +188,7 @@ static bool exception_dispatch(struct emu_cpu *c)
 	uint32_t err = c->exc_err;
 	bool has_err = c->exc_has_err;
 	c->halted = false;
-	c->stop_insn = false;
+	c->shadow = 0;
 	if (c->exc_depth == 0) {
 		c->exc_depth = 1;
 		c->exc_first = vec;
@@ -355,45 +285,45 @@ static enum vcpu_exit_reason run_loop(struct emu_cpu *c, uint64_t limit, struct 
 	}
 
 	for (;;) {
-		if (c->events && !c->shadow) {
+		if (c->events) {
 			c->events = 0;
 			if (c->kicked) {
 				c->kicked = 0;
 				return VCPU_EXIT_SLICE;
 			}
-			check_interrupts(c);
-			if (c->halted)
-				return VCPU_EXIT_HLT;
-		}
-		uint64_t stop = limit;
-		if (realtime && stop - c->icount > 4096)
-			stop = c->icount + 4096;
-		while (c->icount < stop) {
-			const struct insn *i = fetch(c);
-			c->next_rip = (c->rip + i->len) & c->ip_mask;
-			i->fn(c, i);
-			c->rip = c->next_rip;
-			c->icount++;
-			if (unlikely(c->shadow)) {
-				c->shadow--;
-				if (!c->shadow)
-					c->events = 1;
+			if (!c->shadow) {
+				check_interrupts(c);
+				if (c->halted)
+					return VCPU_EXIT_HLT;
 			}
-			if (unlikely(c->stop_insn)) {
-				c->stop_insn = false;
-				c->events = 1;
-				break;
-			}
-			if (unlikely(c->events))
-				break;
 		}
 		if (c->icount >= limit)
 			return VCPU_EXIT_SLICE;
-		if (realtime && vclock_now(vc) >= vclock_next_deadline(vc))
-			return VCPU_EXIT_SLICE;
-		if (c->halted) {
+		if (realtime && c->icount >= c->rt_check) {
+			c->rt_check = c->icount + 4096;
+			if (vclock_now(vc) >= vclock_next_deadline(vc))
+				return VCPU_EXIT_SLICE;
+		}
+		const struct block *b = block_fetch(c);
+		unsigned n = b->n;
+		bool shadowed = c->shadow;
+		if (shadowed)
+			n = 1;  /* exactly one instruction before interrupts are looked at */
+		if (n > limit - c->icount)
+			n = (unsigned)(limit - c->icount);
+		const struct insn *i = b->in, *end = b->in + n;
+		do {
+			uint64_t next = (c->rip + i->len) & c->ip_mask;
+			c->next_rip = next;
+			i->fn(c, i);
+			c->rip = c->next_rip;
+			c->icount++;
+			if (unlikely((c->next_rip != next) | c->events))
+				break;
+		} while (++i < end);
+		if (shadowed) {
+			c->shadow = 0;
 			c->events = 1;
-			continue;
 		}
 	}
 }
@@ -428,7 +358,7 @@ static bool emu_vm_init(struct machine *m, GError **err)
 {
 	struct emu_vm *vm = g_new0(struct emu_vm, 1);
 	vm->m = m;
-	vm->dcache = g_new0(struct dcache_entry, DCACHE_SIZE);
+	block_cache_init(vm);
 	m->engine_vm = vm;
 	trace_ud = getenv("TANDEM_EMU_TRACE_UD") != NULL;
 	trace_exc = getenv("TANDEM_EMU_TRACE_EXC") != NULL;
@@ -440,7 +370,7 @@ static void emu_vm_destroy(struct machine *m)
 	struct emu_vm *vm = m->engine_vm;
 	if (!vm)
 		return;
-	g_free(vm->dcache);
+	block_cache_fini(vm);
 	g_free(vm);
 	m->engine_vm = NULL;
 }

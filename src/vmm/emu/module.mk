@@ -5,6 +5,7 @@ src_vmm_emu_libtandem_emu_a_CFLAGS = $(AM_CFLAGS) -O2
 src_vmm_emu_libtandem_emu_a_SOURCES = \
 	src/vmm/emu/emu.h src/vmm/emu/cpu.h src/vmm/emu/ops.h \
 	src/vmm/emu/engine.c \
+	src/vmm/emu/block.c \
 	src/vmm/emu/decode.c \
 	src/vmm/emu/flags.c \
 	src/vmm/emu/mmu.c \

@@ -47,13 +47,13 @@ void op_call_rm(struct emu_cpu *c, const struct insn *i)
 void op_jmpf_ptr(struct emu_cpu *c, const struct insn *i)
 {
 	far_jump(c, (uint16_t)i->imm2, i->imm, i->osz);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_callf_ptr(struct emu_cpu *c, const struct insn *i)
 {
 	far_call(c, (uint16_t)i->imm2, i->imm, i->osz);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 static void far_operand(struct emu_cpu *c, const struct insn *i, uint16_t *sel, uint64_t *off)
@@ -69,7 +69,7 @@ void op_jmpf_m(struct emu_cpu *c, const struct insn *i)
 	uint64_t off;
 	far_operand(c, i, &sel, &off);
 	far_jump(c, sel, off, i->osz);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_callf_m(struct emu_cpu *c, const struct insn *i)
@@ -78,19 +78,19 @@ void op_callf_m(struct emu_cpu *c, const struct insn *i)
 	uint64_t off;
 	far_operand(c, i, &sel, &off);
 	far_call(c, sel, off, i->osz);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_retf(struct emu_cpu *c, const struct insn *i)
 {
 	far_ret(c, i->osz, i->opcode == 0xca ? (unsigned)i->imm : 0);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_iret(struct emu_cpu *c, const struct insn *i)
 {
 	do_iret(c, i->osz);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_loop(struct emu_cpu *c, const struct insn *i)
@@ -117,7 +117,7 @@ static void soft_int(struct emu_cpu *c, unsigned vec, bool soft)
 {
 	c->stats.exceptions++;
 	intr_deliver(c, vec, soft, false, 0, c->next_rip);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_int3(struct emu_cpu *c, const struct insn *i) { soft_int(c, 3, true); }

@@ -149,8 +149,10 @@ void op_pop_seg(struct emu_cpu *c, const struct insn *i)
 	uint16_t sel = (uint16_t)stack_peek(c, 0, i->osz);
 	seg_load(c, s, sel);
 	c->r[R_SP] = (c->r[R_SP] & ~sp_mask(c)) | ((c->r[R_SP] + i->osz) & sp_mask(c));
-	if (s == S_SS)
-		c->shadow = 2;
+	if (s == S_SS) {
+		c->shadow = 1;  /* no interrupt before the next instruction (the SP load) */
+		c->events = 1;
+	}
 }
 
 void op_mov_rm_seg(struct emu_cpu *c, const struct insn *i)
@@ -172,8 +174,10 @@ void op_mov_seg_rm(struct emu_cpu *c, const struct insn *i)
 		emu_ud(c);
 	uint16_t sel = i->mod == 3 ? (uint16_t)c->r[i->rm] : (uint16_t)mem_read(c, insn_lin(c, i), 2);
 	seg_load(c, s, sel);
-	if (s == S_SS)
-		c->shadow = 2;
+	if (s == S_SS) {
+		c->shadow = 1;  /* no interrupt before the next instruction (the SP load) */
+		c->events = 1;
+	}
 }
 
 void op_pushf(struct emu_cpu *c, const struct insn *i)
@@ -198,7 +202,7 @@ void op_popf(struct emu_cpu *c, const struct insn *i)
 		mask &= 0xffff;
 	pop(c, i->osz);
 	flags_set(c, (f & ~mask) | (nf & mask));
-	c->stop_insn = true;  /* IF may have changed */
+	c->events = 1;  /* IF may have changed */
 }
 
 void op_pusha(struct emu_cpu *c, const struct insn *i)

@@ -30,7 +30,7 @@ void op_hlt(struct emu_cpu *c, const struct insn *i)
 {
 	need_cpl0(c);
 	c->halted = true;
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 static void check_iopl(struct emu_cpu *c)
@@ -49,9 +49,9 @@ void op_sti(struct emu_cpu *c, const struct insn *i)
 {
 	check_iopl(c);
 	if (!(c->flags & F_IF))
-		c->shadow = 2;
+		c->shadow = 1;  /* interrupts wait for one more instruction */
 	c->flags |= F_IF;
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_in(struct emu_cpu *c, const struct insn *i)
@@ -112,7 +112,7 @@ void op_wrmsr(struct emu_cpu *c, const struct insn *i)
 	uint64_t v = (c->r[R_AX] & 0xffffffff) | (c->r[R_DX] << 32);
 	if (!msr_write(c, (uint32_t)c->r[R_CX], v))
 		emu_gp(c, 0);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_mov_cr(struct emu_cpu *c, const struct insn *i)
@@ -127,7 +127,7 @@ void op_mov_cr(struct emu_cpu *c, const struct insn *i)
 		reg_set(c, i->rm, sz, v);
 	} else {
 		cr_write(c, n, reg_get(c, i->rm, sz));
-		c->stop_insn = true;
+		c->events = 1;
 	}
 }
 
@@ -209,7 +209,7 @@ void op_lmsw(struct emu_cpu *c, const struct insn *i)
 	uint64_t v = i->mod == 3 ? c->r[i->rm] & 0xffff : mem_read(c, insn_lin(c, i), 2);
 	uint64_t n = (c->cr0 & ~0xeULL) | (v & 0xf) | (c->cr0 & CR0_PE);
 	cr_write(c, 0, n);
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 static void store_sel(struct emu_cpu *c, const struct insn *i, uint16_t sel)
@@ -369,7 +369,7 @@ void op_syscall(struct emu_cpu *c, const struct insn *i)
 	flags_set(c, f & ~(c->sfmask | F_RF));
 	cpu_update_mode(c);
 	c->next_rip = target;
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_sysret(struct emu_cpu *c, const struct insn *i)
@@ -393,7 +393,7 @@ void op_sysret(struct emu_cpu *c, const struct insn *i)
 	seg_set_cpl(c, 3);
 	cpu_update_mode(c);
 	c->next_rip = rip;
-	c->stop_insn = true;
+	c->events = 1;
 }
 
 void op_swapgs(struct emu_cpu *c, const struct insn *i)

@@ -266,5 +266,5 @@ uint64_t io_in(struct emu_cpu *c, uint16_t port, unsigned len)
 void io_out(struct emu_cpu *c, uint16_t port, unsigned len, uint64_t v)
 {
 	machine_pio(c->m, c->index, port, &v, len, true);
-	c->stop_insn = true;  /* a device may have raised an interrupt or asked to stop */
+	c->events = 1;  /* a device may have raised an interrupt or asked to stop */
 }

@@ -1,0 +1,148 @@
+/* The decoded-block cache: basic blocks (up to BLOCK_MAX instructions in
+ * one page, ending at a control transfer) decoded once and kept in an arena
+ * that is flushed wholesale when full, found through a direct-mapped table
+ * keyed by physical address and code size. A block is used only while the
+ * guest bytes it came from are unchanged (compared on every lookup), so
+ * self-modifying code, DMA and loader writes need no invalidation hooks.
+ * Code outside RAM and instructions that cross a page run uncached. */
+#include "vmm/emu/ops.h"
+#include "vmm/machine.h"
+
+#include <glib.h>
+
+void block_cache_init(struct emu_vm *vm)
+{
+	vm->btab = g_new0(struct block *, BTAB_SIZE);
+	vm->arena = g_malloc(BLOCK_ARENA);
+	vm->arena_used = 0;
+}
+
+void block_cache_fini(struct emu_vm *vm)
+{
+	g_free(vm->btab);
+	g_free(vm->arena);
+}
+
+static bool ends_block(const struct insn *i)
+{
+	insn_fn *f = i->fn;
+	return f == op_jcc || f == op_jmp_rel || f == op_call_rel || f == op_ret || f == op_jmp_rm ||
+	       f == op_call_rm || f == op_jmpf_ptr || f == op_callf_ptr || f == op_jmpf_m || f == op_callf_m ||
+	       f == op_retf || f == op_iret || f == op_loop || f == op_jcxz || f == op_int3 || f == op_int ||
+	       f == op_into || f == op_int1 || f == op_syscall || f == op_sysret || f == op_hlt || f == op_ud ||
+	       f == op_unimpl;
+}
+
+static void fetch_bytes(struct emu_cpu *c, uint64_t phys, uint8_t *buf, unsigned n)
+{
+	if (guest_mem_is_ram(&c->m->mem, phys, n))
+		memcpy(buf, c->m->mem.base + phys, n);
+	else
+		machine_mmio(c->m, c->index, phys, buf, n, false);
+}
+
+/* One instruction, decoded every time: MMIO code, page-crossing instructions. */
+static struct block *block_single(struct emu_cpu *c, uint64_t lin, uint64_t phys)
+{
+	struct block *b = (struct block *)c->scratch;
+	uint8_t bytes[INSN_MAX_LEN + 1] = {0};
+	unsigned n1 = 4096 - (lin & 0xfff);
+	if (n1 > INSN_MAX_LEN)
+		n1 = INSN_MAX_LEN;
+	fetch_bytes(c, phys, bytes, n1);
+	int len = emu_decode(&b->in[0], bytes, n1, c->code_size);
+	if (len == 0) {
+		/* the instruction continues on the next page: only now may that page fault */
+		uint64_t phys2 = mmu_translate(c, (lin + n1) & c->lin_mask, ACC_X);
+		fetch_bytes(c, phys2, bytes + n1, INSN_MAX_LEN - n1);
+		len = emu_decode(&b->in[0], bytes, INSN_MAX_LEN, c->code_size);
+	}
+	if (len <= 0)
+		emu_gp(c, 0);  /* longer than 15 bytes */
+	c->stats.decodes++;
+	b->n = 1;
+	b->key = 0;
+	return b;
+}
+
+static struct block *block_build(struct emu_cpu *c, uint64_t lin, uint64_t phys, uint64_t key,
+				 struct block **slot)
+{
+	struct emu_vm *vm = c->vm;
+	uint64_t page = phys & ~0xfffULL;
+	if (!guest_mem_is_ram(&c->m->mem, page, 4096))
+		return block_single(c, lin, phys);
+	size_t need = sizeof(struct block) + BLOCK_MAX * sizeof(struct insn);
+	if (vm->arena_used + need > BLOCK_ARENA) {
+		memset(vm->btab, 0, BTAB_SIZE * sizeof(*vm->btab));
+		vm->arena_used = 0;
+		c->stats.block_flushes++;
+	}
+	struct block *b = (struct block *)(vm->arena + vm->arena_used);
+	const uint8_t *h = c->m->mem.base + page;
+	unsigned off = phys & 0xfff, pos = off, n = 0;
+	for (;;) {
+		unsigned avail = 4096 - pos < INSN_MAX_LEN ? 4096 - pos : INSN_MAX_LEN;
+		int len = emu_decode(&b->in[n], h + pos, avail, c->code_size);
+		if (len <= 0) {
+			if (n == 0)
+				return block_single(c, lin, phys);
+			break;
+		}
+		c->stats.decodes++;
+		pos += (unsigned)len;
+		n++;
+		if (ends_block(&b->in[n - 1]) || n == BLOCK_MAX || pos >= 4096 ||
+		    pos - off > BLOCK_MAX_BYTES - INSN_MAX_LEN)
+			break;
+	}
+	b->n = (uint16_t)n;
+	b->nbytes = (uint16_t)(pos - off);
+	memset(b->bytes, 0, sizeof(b->bytes));
+	memcpy(b->bytes, h + off, b->nbytes);
+	/* whole 8-byte words are compared when they stay inside the page */
+	b->nwords = off + ((b->nbytes + 7u) & ~7u) <= 4096 ? (uint16_t)((b->nbytes + 7) / 8) : 0;
+	b->lastmask = (b->nbytes & 7) ? (1ULL << (8 * (b->nbytes & 7))) - 1 : ~0ULL;
+	b->key = key;
+	vm->arena_used += (sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15;
+	if (*slot)
+		c->stats.code_invalidations += (*slot)->key == key;
+	*slot = b;
+	return b;
+}
+
+struct block *block_fetch(struct emu_cpu *c)
+{
+	c->stats.blocks++;
+	uint64_t lin = (c->segbase[S_CS] + c->rip) & c->lin_mask;
+	struct tlb_entry *e = &c->tlbc[(lin >> 12) & (TLB_SIZE - 1)];
+	uint64_t phys;
+	if (likely(e->tag_x == (lin & ~0xfffULL)))
+		phys = e->phys | (lin & 0xfff);
+	else
+		phys = mmu_translate(c, lin, ACC_X);
+	uint64_t key = phys * 4 + (c->code_size >> 1);
+	struct block **slot = &c->vm->btab[(phys ^ (phys >> BTAB_BITS)) & (BTAB_SIZE - 1)];
+	struct block *b = *slot;
+	/* a key match implies RAM: blocks are only built there */
+	if (likely(b && b->key == key)) {
+		const uint8_t *h = c->m->mem.base + phys;
+		unsigned nw = b->nwords;
+		if (likely(nw)) {
+			uint64_t diff = 0, x, y;
+			for (unsigned k = 0; k + 1 < nw; k++) {
+				memcpy(&x, h + 8 * k, 8);
+				memcpy(&y, b->bytes + 8 * k, 8);
+				diff |= x ^ y;
+			}
+			memcpy(&x, h + 8 * (nw - 1), 8);
+			memcpy(&y, b->bytes + 8 * (nw - 1), 8);
+			diff |= (x & b->lastmask) ^ y;
+			if (likely(diff == 0))
+				return b;
+		} else if (memcmp(b->bytes, h, b->nbytes) == 0) {
+			return b;
+		}
+	}
+	return block_build(c, lin, phys, key, slot);
+}
