@@ -240,7 +240,10 @@ int daemon_main(int argc, char **argv)
 	g_ptr_array_free(running, TRUE);
 
 	server = rpc_server_new(dispatch_call, dispatch_client_closed, 32);
-	if (!take_systemd_sockets()) {
+	int activated = take_systemd_sockets();
+	if (activated)
+		g_message("using %d socket(s) passed by systemd", activated);
+	else {
 		int rw = listen_unix(store.sock_rw, gid != (gid_t)-1 ? 0660 : 0600, gid);
 		if (rw < 0)
 			return 1;
@@ -251,6 +254,8 @@ int daemon_main(int argc, char **argv)
 				return 1;
 			rpc_server_add_listener(server, ro, true);
 		}
+		g_message("listening on %s%s%s", store.sock_rw, store.sock_ro ? " and " : "",
+			  store.sock_ro ? store.sock_ro : "");
 	}
 	g_unix_signal_add(SIGTERM, on_signal, NULL);
 	g_unix_signal_add(SIGINT, on_signal, NULL);
@@ -258,8 +263,6 @@ int daemon_main(int argc, char **argv)
 	if (idle_timeout > 0)
 		g_timeout_add_seconds(1, idle_check, NULL);
 	g_thread_unref(g_thread_new("autostart", autostart_thread, NULL));
-	g_message("listening on %s%s%s", store.sock_rw, store.sock_ro ? " and " : "",
-		  store.sock_ro ? store.sock_ro : "");
 	g_main_loop_run(loop);
 	/* guests keep running: the next daemon re-attaches to them */
 	unlink(store.sock_rw);

@@ -100,6 +100,29 @@ static const struct proc_entry table[] = {
 	{ TANDEM_PROC_DOMAIN_OPEN_CONSOLE, "virDomainOpenConsole", false, X(tandem_domain_open_console_args), NORET, api_open_console },
 };
 
+/* API names of procedures clients probe but tandem does not implement,
+ * for libvirt's "not supported ... virXxx" message. */
+static const struct { int proc; const char *api; } unsupported_names[] = {
+	{ 8, "virDomainAttachDevice" }, { 13, "virDomainDetachDevice" }, { 26, "virDomainPinVcpu" },
+	{ 30, "virDomainSetMaxMemory" }, { 31, "virDomainSetMemory" }, { 32, "virDomainSetVcpus" },
+	{ 38, "virConnectListNetworks" }, { 52, "virConnectNumOfNetworks" }, { 53, "virDomainCoreDump" },
+	{ 54, "virDomainRestore" }, { 55, "virDomainSave" }, { 64, "virDomainBlockStats" },
+	{ 65, "virDomainInterfaceStats" }, { 71, "virConnectNumOfStoragePools" },
+	{ 111, "virNodeNumOfDevices" }, { 112, "virNodeListDevices" }, { 159, "virDomainMemoryStats" },
+	{ 160, "virDomainAttachDeviceFlags" }, { 161, "virDomainDetachDeviceFlags" },
+	{ 163, "virDomainGetJobInfo" }, { 174, "virDomainUpdateDeviceFlags" },
+	{ 182, "virDomainManagedSave" }, { 184, "virDomainManagedSaveRemove" },
+	{ 185, "virDomainSnapshotCreateXML" }, { 199, "virDomainSetVcpusFlags" },
+	{ 203, "virConnectGetSysinfo" }, { 204, "virDomainSetMemoryFlags" }, { 211, "virDomainScreenshot" },
+	{ 214, "virDomainOpenChannel" }, { 226, "virDomainSendKey" }, { 227, "virNodeGetCPUStats" },
+	{ 228, "virNodeGetMemoryStats" }, { 229, "virDomainGetControlInfo" },
+	{ 230, "virDomainGetVcpuPinInfo" }, { 249, "virDomainOpenGraphics" },
+	{ 281, "virConnectListAllStoragePools" }, { 283, "virConnectListAllNetworks" },
+	{ 285, "virConnectListAllNodeDevices" }, { 313, "virConnectNetworkEventRegisterAny" },
+	{ 338, "virDomainSetTime" }, { 344, "virConnectGetAllDomainStats" },
+	{ 368, "virConnectStoragePoolEventRegisterAny" }, { 374, "virConnectNodeDeviceEventRegisterAny" },
+};
+
 static const struct proc_entry *find_entry(int proc)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(table); i++)
@@ -114,7 +137,14 @@ void dispatch_call(struct rpc_client *c, const struct tandem_header *hdr,
 	const struct proc_entry *e = find_entry(hdr->proc);
 	g_autoptr(GError) err = NULL;
 	if (!e) {
-		drv_error(&err, VIR_ERR_NO_SUPPORT, "remote procedure %d", hdr->proc);
+		const char *api = NULL;
+		for (size_t i = 0; i < G_N_ELEMENTS(unsupported_names) && !api; i++)
+			if (unsupported_names[i].proc == hdr->proc)
+				api = unsupported_names[i].api;
+		if (api)
+			drv_error(&err, VIR_ERR_NO_SUPPORT, "%s", api);
+		else
+			drv_error(&err, VIR_ERR_NO_SUPPORT, "remote procedure %d", hdr->proc);
 		rpc_client_reply_error(c, hdr, RPC_REPLY, err);
 		return;
 	}

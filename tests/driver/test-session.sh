@@ -5,9 +5,9 @@
 # session daemon exits after --timeout; SO_PEERCRED keeps other users off
 # the read-write system socket, the read-only socket serves them.
 . "$(dirname "$0")/lib.sh"
-echo "1..9"
+echo "1..11"
 if ! id nobody >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
-	for i in $(seq 9); do skip "needs root and a 'nobody' user"; done
+	for i in $(seq 11); do skip "needs root and a 'nobody' user"; done
 	exit 0
 fi
 U=nobody
@@ -52,4 +52,21 @@ out=$(as_user virsh -c "$URI" list 2>&1)
 out=$(as_user virsh -r -c "$URI_RO" list --all 2>&1)
 [ $? = 0 ] && ok "$U lists through the read-only socket" || not_ok "read-only socket for $U" "$out"
 kill -0 "$DAEMON_PID" && ok "daemon still running" || not_ok "daemon still running"
+stop_daemon
+
+# systemd socket activation (LISTEN_FDS): the -ro socket is known by its name
+if command -v systemd-socket-activate >/dev/null; then
+	SA="$T_ROOT/sa"; mkdir -p "$SA"
+	systemd-socket-activate -l "$SA/virttandemd-sock" -l "$SA/virttandemd-sock-ro" \
+		"$DAEMON" --root "$T_ROOT" --tandem "$FAKE" >>"$T_ROOT/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 50); do [ -S "$SA/virttandemd-sock-ro" ] && break; sleep 0.05; done
+	out=$(virsh -q -c "tandem+unix:///system?socket=$SA/virttandemd-sock" list --all 2>&1)
+	[ $? = 0 ] && ok "socket activation: read-write socket from systemd" || not_ok "socket activation rw" "$out"
+	out=$(virsh -c "tandem+unix:///system?socket=$SA/virttandemd-sock-ro" define "$XDG/s1.xml" 2>&1)
+	[[ "$out" == *"read only access prevents virDomainDefineXML"* ]] && ok "socket activation: -ro socket is read-only" \
+		|| not_ok "socket activation ro" "$out"
+else
+	skip "no systemd-socket-activate"; skip "no systemd-socket-activate"
+fi
 exit 0
