@@ -53,4 +53,4 @@ tests_conf_conf_parse_tool_CFLAGS = $(CONF_TEST_CFLAGS)
 tests_conf_conf_parse_tool_LDADD = $(CONF_TEST_LIBS)
 TESTS += tests/conf/test-libvirt-parity.py
 EXTRA_DIST += tests/conf/test-libvirt-parity.py
-EXTRA_DIST += examples/xml/minimal-emu.xml examples/xml/minimal-kvm.xml examples/xml/disk-net.xml
+EXTRA_DIST += examples/xml/README.md examples/xml/minimal-emu.xml examples/xml/minimal-kvm.xml examples/xml/disk-net.xml

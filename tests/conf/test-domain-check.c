@@ -122,11 +122,65 @@ static void test_schema_safety_net(void)
 	g_assert_false(domain_def_check_supported(d, NULL));
 }
 
+/* What virt-install 4.1 writes for a kernel boot with --graphics none
+ * --disk none --network none --serial pty on a non-qemu URI (spec 4.3):
+ * the flow that must work today. */
+static void test_virt_install_kernel_boot(void)
+{
+	const char *xml =
+		"<domain type=\"kvm\">\n"
+		"  <name>demo</name>\n"
+		"  <uuid>8b6a3a38-2f36-4a7e-9d0b-0a3c1b2d4e5f</uuid>\n"
+		"  <memory>524288</memory>\n"
+		"  <currentMemory>524288</currentMemory>\n"
+		"  <vcpu>2</vcpu>\n"
+		"  <os>\n"
+		"    <type arch=\"x86_64\" machine=\"pc\">hvm</type>\n"
+		"    <kernel>/var/lib/tandem/images/vmlinuz-cloud</kernel>\n"
+		"    <initrd>/var/lib/tandem/images/initramfs.cpio.gz</initrd>\n"
+		"    <cmdline>console=ttyS0</cmdline>\n"
+		"    <boot dev=\"hd\"/>\n"
+		"  </os>\n"
+		"  <features>\n"
+		"    <acpi/>\n"
+		"    <apic/>\n"
+		"  </features>\n"
+		"  <clock offset=\"utc\"/>\n"
+		"  <on_reboot>destroy</on_reboot>\n"
+		"  <devices>\n"
+		"    <emulator>/usr/bin/tandem</emulator>\n"
+		"    <serial type=\"pty\"/>\n"
+		"    <console type=\"pty\"/>\n"
+		"  </devices>\n"
+		"</domain>\n";
+	g_autoptr(domain_def) d = parse_ok(xml, DOMAIN_DEF_PARSE_VALIDATE);
+	g_autoptr(GError) err = NULL;
+	g_assert_true(domain_def_check_supported(d, &err));
+	g_assert_no_error(err);
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config(d, &cfg, &err));
+	g_assert_cmpint(cfg.accel, ==, ACCEL_KVM);
+	g_assert_cmpuint(cfg.memory, ==, 512ULL << 20);
+	g_assert_cmpuint(cfg.cpus, ==, 2);
+	g_assert_cmpint(cfg.serial, ==, SERIAL_PTY);
+	g_assert_true(cfg.no_reboot);
+	g_assert_true(cfg.acpi);
+	machine_config_clear(&cfg);
+	/* what virsh/virt-manager read back */
+	struct domain_live live = { .id = 1, .serial_pty = "/dev/pts/4" };
+	g_autofree char *x = domain_def_format(d, &live, 0);
+	assert_valid(x);
+	assert_contains(x, "<alias name='serial0'/>");
+	assert_contains(x, "<on_reboot>destroy</on_reboot>");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/conf/devices/unsupported", test_unsupported_devices);
 	g_test_add_func("/conf/devices/supported", test_supported_devices);
 	g_test_add_func("/conf/check/schema-safety-net", test_schema_safety_net);
+	g_test_add_func("/conf/check/virt-install-kernel-boot", test_virt_install_kernel_boot);
 	return g_test_run();
 }
