@@ -102,12 +102,20 @@ static void stream_data(void *opaque, const uint8_t *buf, size_t len)
 	g_mutex_lock(&con->lock);
 	bool stopped = con->stopped;
 	g_mutex_unlock(&con->lock);
+	/* the fd is non-blocking: a guest that does not read its serial input
+	 * must not stall this client's reader thread (and its keepalive) */
+	int stalls = 0;
 	while (!stopped && len) {
 		ssize_t w = write(con->fd, buf, len);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EAGAIN && stalls++ < 10) {
+			struct pollfd p = { .fd = con->fd, .events = POLLOUT };
+			poll(&p, 1, 50);
+			continue;
+		}
 		if (w <= 0)
-			break;
+			break;      /* input the guest does not take is dropped */
 		buf += w;
 		len -= (size_t)w;
 	}
@@ -152,7 +160,7 @@ struct console *console_open(struct domain *d, struct rpc_client *c, const struc
 		send_eof(old);
 		console_unref(old);
 	}
-	int fd = open(d->pty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int fd = open(d->pty, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		drv_error(err, VIR_ERR_OPERATION_FAILED, "cannot open console pty %s: %s", d->pty, g_strerror(errno));
 		return NULL;
