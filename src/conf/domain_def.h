@@ -114,7 +114,7 @@ struct domain_def {
 	char *machine;              /* as given, default "pc" */
 	struct domain_raw *loader;  /* <loader>, kept but not run; may be NULL */
 	char *kernel, *initrd, *cmdline;
-	char *boot_devs[4];         /* <boot dev=> in order: hd, cdrom, network, fd; NULL-terminated */
+	char *boot_devs[5];         /* <boot dev=> in order (hd, cdrom, network, fd; at most 4), NULL-terminated */
 
 	bool acpi, apic, pae;
 	struct domain_raw *features; /* other <features> children */

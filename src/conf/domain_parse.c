@@ -146,6 +146,26 @@ static bool parse_memory(xmlNode *n, uint64_t *kib, GError **err)
 	return true;
 }
 
+/* libvirt formats features in its enum's order, features_known's. */
+static size_t feature_rank(const char *name)
+{
+	size_t i = 0;
+	while (features_known[i] && strcmp(features_known[i], name) != 0)
+		i++;
+	return i;
+}
+
+static void feature_insert(struct domain_def *d, xmlNode *n)
+{
+	size_t rank = feature_rank((const char *)n->name), at = d->nfeatures;
+	while (at > 0 && feature_rank(d->features[at - 1].name) > rank)
+		at--;
+	d->features = g_renew(struct domain_raw, d->features, d->nfeatures + 1);
+	memmove(&d->features[at + 1], &d->features[at], (d->nfeatures - at) * sizeof(*d->features));
+	domain_raw_set(&d->features[at], n);
+	d->nfeatures++;
+}
+
 static bool parse_lifecycle(xmlNode *root, const char *elem, bool crash,
 			    enum domain_lifecycle_action *out, GError **err)
 {
@@ -358,7 +378,7 @@ static bool parse_root(struct domain_def *d, xmlNode *root, unsigned flags, GErr
 			else if (conf_xml_is(c, "pae"))
 				d->pae = true;
 			else if (domain_parse_in((const char *)c->name, features_known))
-				raw_append(&d->features, &d->nfeatures, c);
+				feature_insert(d, c);
 			else
 				return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unexpected feature '%s'",
 						  (const char *)c->name);

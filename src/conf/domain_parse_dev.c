@@ -51,21 +51,25 @@ static bool parse_boot_order(xmlNode *dev, unsigned *order, GError **err)
 	return true;
 }
 
-/* libvirt's virDiskNameToBusDeviceIndex prefixes. */
+/* The bus a disk name implies, as libvirt derives it: a known prefix
+ * followed by the drive letters (a..z, aa..). NULL if not such a name. */
 static const char *disk_bus_from_dev(const char *dev)
 {
-	if (g_str_has_prefix(dev, "hd"))
-		return "ide";
-	if (g_str_has_prefix(dev, "sd"))
-		return "scsi";
-	if (g_str_has_prefix(dev, "vd"))
-		return "virtio";
-	if (g_str_has_prefix(dev, "xvd"))
-		return "xen";
-	if (g_str_has_prefix(dev, "ubd"))
-		return "uml";
-	if (g_str_has_prefix(dev, "fd"))
-		return "fdc";
+	static const char *const map[][2] = {
+		{ "hd", "ide" }, { "sd", "scsi" }, { "vd", "virtio" },
+		{ "xvd", "xen" }, { "ubd", "uml" }, { "fd", "fdc" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
+		if (!g_str_has_prefix(dev, map[i][0]))
+			continue;
+		const char *p = dev + strlen(map[i][0]);
+		if (!*p)
+			return NULL;
+		for (; *p; p++)
+			if (*p < 'a' || *p > 'z')
+				return NULL;
+		return map[i][1];
+	}
 	return NULL;
 }
 
@@ -106,8 +110,12 @@ static bool parse_disk(struct domain_def *d, xmlNode *n, GError **err)
 		if (!bus)
 			return conf_error(err, VIR_ERR_XML_ERROR, "Unknown disk name '%s' and no address specified",
 					  k->target_dev);
+		if (!strcmp(bus, "fdc") && strcmp(k->device, "floppy") != 0)
+			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "Invalid harddisk device name: %s", k->target_dev);
 		k->target_bus = g_strdup(bus);
-	}
+	} else if (!disk_bus_from_dev(k->target_dev))
+		return conf_error(err, VIR_ERR_XML_ERROR, "Unknown disk name '%s' and no address specified",
+				  k->target_dev);
 	k->readonly = conf_xml_child(n, "readonly") != NULL;
 	k->shareable = conf_xml_child(n, "shareable") != NULL;
 	if ((c = conf_xml_child(n, "serial")))

@@ -112,6 +112,34 @@ CASES = [
     ("two serials", H % ("", "", "<serial type='pty'/><serial type='file'><source path='/tmp/x'/></serial>"), 0, None),
     ("mouse and tablet", H % ("", "", "<input type='mouse'/><input type='tablet'/>"), 0, None),
     ("unknown elements", H % ("", "<bogus/>", "<frob/>"), 0, None),
+    ("boot order", H % ("<boot dev='cdrom'/><boot dev='network'/><boot dev='hd'/><boot dev='fd'/>", "", ""), 0, None),
+    ("per-device boot", H % ("", "", "<disk type='file'><source file='/a'/><target dev='vda'/><boot order='1'/></disk>"),
+     0, None),
+    ("lifecycle", H % ("", "<on_poweroff>restart</on_poweroff><on_reboot>destroy</on_reboot>"
+                       "<on_crash>coredump-restart</on_crash>", ""), 0, None),
+    ("features", H % ("", "<features><pae/><acpi/><apic/><vmport state='off'/><hap/></features>", ""), 0, None),
+    ("clock localtime", H % ("", "<clock offset='localtime'/>", ""), 0, None),
+    ("clock variable", H % ("", "<clock offset='variable' adjustment='10' basis='utc'/>", ""), 0, None),
+    ("disk buses from names", H % ("", "", "".join(
+        "<disk type='file' device='disk'><source file='/%s'/><target dev='%s'/></disk>" % (n, n)
+        for n in ("hda", "sdb", "vdc", "xvdd", "ubde", "hdaa"))), 0, None),
+    ("floppy", H % ("", "", "<disk type='file' device='floppy'><source file='/f'/><target dev='fda'/></disk>"), 0, None),
+    ("floppy name for a disk", H % ("", "", "<disk type='file' device='disk'><source file='/f'/><target dev='fda'/></disk>"),
+     0, None),
+    ("disk name without letters", H % ("", "", "<disk type='file'><source file='/f'/><target dev='vd1'/></disk>"), 0, None),
+    ("unknown disk name with bus", H % ("", "", "<disk type='file'><source file='/f'/><target dev='foo' bus='virtio'/></disk>"),
+     0, None),
+    ("disk name and other bus", H % ("", "", "<disk type='file'><source file='/f'/><target dev='vda' bus='ide'/></disk>"),
+     0, None),
+    ("five boot devices", H % ("<boot dev='cdrom'/><boot dev='network'/><boot dev='hd'/><boot dev='fd'/><boot dev='hd'/>", "", ""),
+     0, None),
+    ("disk types", H % ("", "", "<disk type='block' device='disk'><source dev='/dev/sdz'/><target dev='vda' bus='virtio'/></disk>"
+                        "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>"), 0, None),
+    ("interfaces", H % ("", "", "<interface type='user'/><interface type='bridge'><source bridge='br0'/></interface>"
+                        "<interface type='ethernet'/><interface type='network'><source network='default'/></interface>"),
+     0, None),
+    ("inputs", H % ("", "", "<input type='keyboard'/><input type='mouse' bus='usb'/><input type='tablet'/>"), 0, None),
+    ("memory units", DOM % ("<memory unit='GB'>1</memory><currentMemory unit='MB'>700</currentMemory>", ""), 0, None),
     ("unknown elements, validated", H % ("", "<bogus/>", "<frob/>"), 1, None),
     ("schema type error, validated", mem("lots"), 1, None),
     ("root element, validated", "<foo/>", 1, None),
@@ -136,7 +164,17 @@ def libvirt_result(conn, xml, flags):
         ncon = len([c for c in devs.findall("console")
                     if (c.find("target") is None or c.find("target").get("type", "serial") != "serial")])
         nin = len(devs.findall("input"))
-        return ("ok", "%d %d %d %d %d %d %d" % (memory, current, vcpus, vcur, nser, ncon, nin))
+        os_ = root.find("os")
+        boot = ",".join(b.get("dev") for b in os_.findall("boot"))
+        life = ",".join(root.findtext(e) for e in ("on_poweroff", "on_reboot", "on_crash"))
+        clock = root.find("clock").get("offset")
+        feats = root.find("features")
+        feat = ",".join(f.tag for f in feats) if feats is not None else ""
+        bus = ",".join(t.find("target").get("bus") for t in devs.findall("disk"))
+        net = ",".join(i.get("type") for i in devs.findall("interface"))
+        inputs = ",".join("%s:%s" % (i.get("type"), i.get("bus")) for i in devs.findall("input"))
+        return ("ok", "%d %d %d %d %d %d %d boot=%s life=%s clock=%s feat=%s bus=%s net=%s input=%s" % (
+            memory, current, vcpus, vcur, nser, ncon, nin, boot, life, clock, feat, bus, net, inputs))
     finally:
         d.undefine()
 
