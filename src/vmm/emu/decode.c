@@ -23,6 +23,8 @@ enum {
 	SIMD = 1 << 14,  /* handled by the SSE unit */
 	REGOP = 1 << 15, /* register in opcode bits 2:0 */
 };
+/* ModRM.mod is ignored (always a register): MOV CR/DR */
+#define MREG_OP(map, op) ((map) == 1 && (op) >= 0x20 && (op) <= 0x23)
 
 struct opdesc {
 	uint16_t f;
@@ -171,11 +173,12 @@ static inline uint64_t take(struct cursor *cu, unsigned sz)
 	return v;
 }
 
-static void decode_modrm(struct insn *i, struct cursor *cu, unsigned rex, int seg_override, bool long64)
+static void decode_modrm(struct insn *i, struct cursor *cu, unsigned rex, int seg_override, bool long64,
+			 bool force_reg)
 {
 	uint8_t modrm = (uint8_t)take(cu, 1);
 	i->modrm = modrm;
-	i->mod = modrm >> 6;
+	i->mod = force_reg ? 3 : modrm >> 6;
 	i->reg = ((modrm >> 3) & 7) | ((rex & 4) << 1);
 	unsigned rm = modrm & 7;
 	i->base = i->index = EA_NONE;
@@ -323,7 +326,7 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 	i->base = i->index = EA_NONE;
 
 	if (f & M) {
-		decode_modrm(i, &cu, rex, seg_override, long64);
+		decode_modrm(i, &cu, rex, seg_override, long64, MREG_OP(map, op));
 		if (cu.short_)
 			return 0;
 		/* 8-bit registers without REX: 4..7 are AH, CH, DH, BH */
@@ -413,8 +416,6 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 		fn = NULL;
 	if (map == 1 && op == 0xb8 && rep)
 		fn = NULL;  /* POPCNT is not advertised */
-	if ((map == 1 && (op == 0x20 || op == 0x21 || op == 0x22 || op == 0x23)))
-		i->mod = 3;  /* MOV CR/DR always use the register form */
 	if (long64 && map == 0 && op == 0x63 && !(rex & 8))
 		i->osz = 4;
 	if (!long64 && map == 0 && op == 0x63)

@@ -44,3 +44,9 @@ tests_emu_emu_pc_SOURCES = tests/emu/emu-pc.c
 tests_emu_emu_pc_LDADD = src/vmm/emu/libtandem_emu.a src/vmm/emu/libtandem_fpu.a \
 	src/hw/libtandem_hw.a src/hw/libtandem_intc.a \
 	src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS) -lm
+
+check_PROGRAMS += tests/emu/test-emu-decode
+TESTS += tests/emu/test-emu-decode
+tests_emu_test_emu_decode_SOURCES = tests/emu/test-emu-decode.c tests/emu/emu_harness.c tests/emu/emu_harness.h
+tests_emu_test_emu_decode_CFLAGS = $(AM_CFLAGS) $(LZ4_CFLAGS)
+tests_emu_test_emu_decode_LDADD = $(EMU_TEST_LIBS) $(ZYDIS_LIBS) $(LZ4_LIBS)
