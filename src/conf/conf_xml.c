@@ -295,6 +295,11 @@ char *conf_xml_serialize(xmlNode *n, char quote)
 
 char *conf_xml_reindent(const char *xml, int level, char quote)
 {
+	return conf_xml_reindent_without(xml, level, quote, NULL);
+}
+
+char *conf_xml_reindent_without(const char *xml, int level, char quote, const char *drop_attr)
+{
 	xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), "raw.xml", NULL,
 				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
@@ -302,6 +307,11 @@ char *conf_xml_reindent(const char *xml, int level, char quote)
 		if (doc)
 			xmlFreeDoc(doc);
 		return g_strdup(xml);
+	}
+	if (drop_attr) {
+		xmlAttr *a = xmlHasProp(root, (const xmlChar *)drop_attr);
+		if (a)
+			xmlRemoveProp(a);
 	}
 	GString *s = g_string_new(NULL);
 	emit(s, root, level, NULL, quote);

@@ -36,5 +36,7 @@ char *conf_xml_serialize(xmlNode *n, char quote);
  * (its first line carries no indentation: the caller's). Mixed content
  * is left as it is, as libxml2 does. */
 char *conf_xml_reindent(const char *xml, int level, char quote);
+/* The same without the top element's attribute drop_attr (if not NULL). */
+char *conf_xml_reindent_without(const char *xml, int level, char quote, const char *drop_attr);
 
 #endif

@@ -113,7 +113,7 @@ static bool check_schema(const struct domain_def *d, GError **err)
 		rng = DOMAIN_DEFAULT_SCHEMA;
 	if (!g_file_test(rng, G_FILE_TEST_EXISTS))
 		return true;
-	g_autofree char *xml = domain_def_format(d, NULL, DOMAIN_XML_INACTIVE);
+	g_autofree char *xml = domain_def_format(d, NULL, DOMAIN_XML_INACTIVE | DOMAIN_XML_SECURE);
 	g_autoptr(GError) e = NULL;
 	if (domain_xml_validate(xml, &e))
 		return true;

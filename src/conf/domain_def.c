@@ -127,7 +127,7 @@ struct domain_def *domain_def_copy(const struct domain_def *d)
 {
 	/* Formatting covers every field, and parsing our own output cannot
 	 * fail, so this is a deep copy that can never drift from the struct. */
-	g_autofree char *xml = domain_def_format(d, NULL, DOMAIN_XML_INACTIVE);
+	g_autofree char *xml = domain_def_format(d, NULL, DOMAIN_XML_INACTIVE | DOMAIN_XML_SECURE);
 	g_autoptr(GError) err = NULL;
 	struct domain_def *c = domain_def_parse(xml, 0, &err);
 	if (!c)
@@ -137,8 +137,8 @@ struct domain_def *domain_def_copy(const struct domain_def *d)
 
 bool domain_def_equal(const struct domain_def *a, const struct domain_def *b)
 {
-	g_autofree char *xa = domain_def_format(a, NULL, DOMAIN_XML_INACTIVE);
-	g_autofree char *xb = domain_def_format(b, NULL, DOMAIN_XML_INACTIVE);
+	g_autofree char *xa = domain_def_format(a, NULL, DOMAIN_XML_INACTIVE | DOMAIN_XML_SECURE);
+	g_autofree char *xb = domain_def_format(b, NULL, DOMAIN_XML_INACTIVE | DOMAIN_XML_SECURE);
 	return strcmp(xa, xb) == 0;
 }
 

@@ -10,6 +10,7 @@ struct fmt {
 	GString *s;
 	int ind;
 	bool live;
+	bool secure;
 	const struct domain_live *state;
 };
 
@@ -85,7 +86,9 @@ static void line(struct fmt *f, const char *fmt, ...)
 /* A kept element, re-indented to the current level. */
 static void raw_quoted(struct fmt *f, const struct domain_raw *r, char quote)
 {
-	g_autofree char *x = conf_xml_reindent(r->xml, f->ind / 2, quote);
+	/* graphics passwords only with VIR_DOMAIN_XML_SECURE, as libvirt */
+	const char *drop = !f->secure && !strcmp(r->name, "graphics") ? "passwd" : NULL;
+	g_autofree char *x = conf_xml_reindent_without(r->xml, f->ind / 2, quote, drop);
 	g_string_append_printf(f->s, "%*s%s\n", f->ind, "", x);
 }
 
@@ -358,6 +361,7 @@ char *domain_def_format(const struct domain_def *d, const struct domain_live *li
 	struct fmt f = {
 		.s = g_string_new(NULL),
 		.live = live && !(flags & DOMAIN_XML_INACTIVE),
+		.secure = flags & DOMAIN_XML_SECURE,
 		.state = live,
 	};
 	const char *virt = d->virt == DOMAIN_VIRT_KVM ? "kvm" : "qemu";

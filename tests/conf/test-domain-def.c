@@ -43,6 +43,12 @@ static void test_copy_equal_free(void)
 	g_free(f->serials[0].source_path);
 	f->serials[0].source_path = g_strdup("/tmp/other");
 	g_assert_false(domain_def_equal(d, f));
+	/* secrets are copied too */
+	g_autofree char *gx = with_devices("<graphics type='vnc' passwd='s3cret'/>");
+	g_autoptr(domain_def) g = parse_ok(gx, 0);
+	g_autoptr(domain_def) gc = domain_def_copy(g);
+	g_autofree char *gcx = domain_def_format(gc, NULL, DOMAIN_XML_SECURE);
+	assert_contains(gcx, "passwd='s3cret'");
 	domain_def_free(NULL);
 	g_assert_cmpstr(domain_lifecycle_action_name(LIFECYCLE_RENAME_RESTART), ==, "rename-restart");
 }
