@@ -1,5 +1,6 @@
 /* api_host: handshake, connection and host APIs, event registration. */
 #include "driver/api.h"
+#include "driver/drv_def.h"
 #include "driver/events.h"
 #include "driver/store.h"
 
@@ -126,7 +127,7 @@ static char *host_uuid(void)
 
 static bool have_kvm(void)
 {
-	return access("/dev/kvm", R_OK | W_OK) == 0;
+	return drv_host_has_kvm();
 }
 
 API(api_get_capabilities)

@@ -48,7 +48,7 @@ static bool define(struct call *call, const char *xml, unsigned flags, void *ret
 	if (!api_check_flags(flags, VIR_DOMAIN_DEFINE_VALIDATE, "tandemDomainDefineXMLFlags", err))
 		return false;
 	g_autoptr(GError) perr = NULL;
-	struct drv_def *def = drv_def_parse(xml, flags & VIR_DOMAIN_DEFINE_VALIDATE, &perr);
+	struct drv_def *def = drv_def_parse(xml, DRV_DEF_HOST_CAPS | ((flags & VIR_DOMAIN_DEFINE_VALIDATE) ? DRV_DEF_VALIDATE : 0), &perr);
 	if (!def || !drv_def_check_supported(def, &perr)) {
 		drv_def_free(def);
 		drv_error_adopt(err, perr);
@@ -239,7 +239,7 @@ API(api_create_xml)
 	if (!api_check_flags(a->flags, allowed, "tandemDomainCreateXML", err))
 		return false;
 	g_autoptr(GError) perr = NULL;
-	struct drv_def *def = drv_def_parse(a->xml, a->flags & VIR_DOMAIN_START_VALIDATE, &perr);
+	struct drv_def *def = drv_def_parse(a->xml, DRV_DEF_HOST_CAPS | ((a->flags & VIR_DOMAIN_START_VALIDATE) ? DRV_DEF_VALIDATE : 0), &perr);
 	if (!def || !drv_def_check_supported(def, &perr)) {
 		drv_def_free(def);
 		drv_error_adopt(err, perr);

@@ -14,8 +14,15 @@ enum drv_lifecycle_action { DRV_ACTION_DESTROY, DRV_ACTION_RESTART, DRV_ACTION_P
 
 struct drv_def;
 
-/* validate: apply libvirt's RelaxNG schema (VIR_DOMAIN_DEFINE_VALIDATE). */
-struct drv_def *drv_def_parse(const char *xml, bool validate, GError **err);
+/* Flags of drv_def_parse: DRV_DEF_VALIDATE applies libvirt's RelaxNG schema
+ * (VIR_DOMAIN_DEFINE_VALIDATE); DRV_DEF_HOST_CAPS checks the definition
+ * against this host's capabilities (no type='kvm' without a usable
+ * /dev/kvm), as define and create do; stored definitions load without it. */
+#define DRV_DEF_VALIDATE 1
+#define DRV_DEF_HOST_CAPS 2
+struct drv_def *drv_def_parse(const char *xml, unsigned flags, GError **err);
+/* Whether this host can run type='kvm' guests. */
+bool drv_host_has_kvm(void);
 void drv_def_free(struct drv_def *d);
 struct drv_def *drv_def_copy(const struct drv_def *d);
 typedef struct drv_def drv_def;

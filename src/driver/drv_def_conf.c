@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <string.h>
+#include <unistd.h>
 
 struct drv_def {
 	struct domain_def *d;
@@ -24,10 +25,20 @@ static struct drv_def *wrap(struct domain_def *d)
 	return w;
 }
 
-struct drv_def *drv_def_parse(const char *xml, bool validate, GError **err)
+bool drv_host_has_kvm(void)
+{
+	return access("/dev/kvm", R_OK | W_OK) == 0;
+}
+
+struct drv_def *drv_def_parse(const char *xml, unsigned flags, GError **err)
 {
 	g_autoptr(GError) cerr = NULL;
-	struct domain_def *d = domain_def_parse(xml, validate ? DOMAIN_DEF_PARSE_VALIDATE : 0, &cerr);
+	unsigned cflags = 0;
+	if (flags & DRV_DEF_VALIDATE)
+		cflags |= DOMAIN_DEF_PARSE_VALIDATE;
+	if ((flags & DRV_DEF_HOST_CAPS) && !drv_host_has_kvm())
+		cflags |= DOMAIN_DEF_PARSE_NO_KVM;
+	struct domain_def *d = domain_def_parse(xml, cflags, &cerr);
 	if (!d) {
 		drv_error_adopt(err, cerr);
 		return NULL;

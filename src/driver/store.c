@@ -148,7 +148,7 @@ static char *strip_comments_and_parse_name(const char *path, struct drv_def **ou
 		g_warning("%s", err->message);
 		return NULL;
 	}
-	*out = drv_def_parse(text, false, &err);
+	*out = drv_def_parse(text, 0, &err);
 	if (!*out) {
 		g_warning("ignoring %s: %s", path, err->message);
 		return NULL;
@@ -184,7 +184,7 @@ static void load_status(struct domain *d, const char *path)
 		xmlBufferPtr b = xmlBufferCreate();
 		xmlNodeDump(b, doc, dn, 0, 0);
 		g_autoptr(GError) err = NULL;
-		struct drv_def *live = drv_def_parse((const char *)xmlBufferContent(b), false, &err);
+		struct drv_def *live = drv_def_parse((const char *)xmlBufferContent(b), 0, &err);
 		xmlBufferFree(b);
 		if (live && !memcmp(drv_def_uuid(live), d->uuid, 16)) {
 			if (d->persistent)
@@ -259,7 +259,7 @@ GPtrArray *store_load_all(void)
 				continue;
 			*end = 0;
 			g_autoptr(GError) err = NULL;
-			struct drv_def *def = drv_def_parse(start, false, &err);
+			struct drv_def *def = drv_def_parse(start, 0, &err);
 			if (!def || strcmp(drv_def_name(def), name)) {
 				drv_def_free(def);
 				unlink(path);

@@ -11,7 +11,7 @@ from drvtest import (Daemon, Tap, Raw, domain_xml, packet, error_code, error_mes
                      xdr_string, PROG, KEEPALIVE)
 
 libvirt.registerErrorHandler(lambda *a: None, None)
-t = Tap(30)
+t = Tap(31)
 d = Daemon()
 d.start()
 
@@ -43,6 +43,11 @@ try:
     refused(lambda: c.defineXML(domain_xml('baduuid', 'not-a-uuid')), E.VIR_ERR_INTERNAL_ERROR, 'malformed uuid')
     refused(lambda: c.defineXML(domain_xml('xen').replace("type='qemu'", "type='xen'")), E.VIR_ERR_INVALID_ARG,
             'unsupported virt type: VIR_ERR_INVALID_ARG')
+    if not os.path.exists('/dev/kvm'):
+        refused(lambda: c.defineXML(domain_xml('kvm1').replace("type='qemu'", "type='kvm'")), E.VIR_ERR_INVALID_ARG,
+                "type='kvm' without /dev/kvm: VIR_ERR_INVALID_ARG")
+    else:
+        t.skip('this host has /dev/kvm')
     unknown = domain_xml('unk', extra='\n  <bogus/>')
     refused(lambda: c.defineXMLFlags(unknown, E.VIR_DOMAIN_DEFINE_VALIDATE), E.VIR_ERR_XML_INVALID_SCHEMA,
             'unknown element with VALIDATE: VIR_ERR_XML_INVALID_SCHEMA')
