@@ -152,3 +152,30 @@ enum vcpu_exit_reason th_run(struct th *t, uint64_t max)
 	g_assert_true(engine_emu.get_state(t->v, &t->st, &err));
 	return r;
 }
+
+void th_real_mode(struct th *t, uint16_t ip)
+{
+	struct cpu_state *s = &t->st;
+	memset(s, 0, sizeof(*s));
+	struct kvm_segment *segs[6] = {&s->sregs.cs, &s->sregs.ds, &s->sregs.es, &s->sregs.ss, &s->sregs.fs,
+				       &s->sregs.gs};
+	for (unsigned k = 0; k < 6; k++) {
+		segs[k]->limit = 0xffff;
+		segs[k]->present = 1;
+		segs[k]->s = 1;
+		segs[k]->type = k == 0 ? 0xb : 3;
+	}
+	s->sregs.tr.type = 0xb;
+	s->sregs.tr.present = 1;
+	s->sregs.tr.limit = 0xffff;
+	s->sregs.ldt.type = 2;
+	s->sregs.ldt.present = 1;
+	s->sregs.ldt.limit = 0xffff;
+	s->sregs.idt.limit = 0x3ff;
+	s->sregs.gdt.limit = 0xffff;
+	s->sregs.cr0 = 0x60000010;
+	s->regs.rip = ip;
+	s->regs.rflags = 2;
+	s->fpu.fcw = 0x37f;
+	s->fpu.mxcsr = 0x1f80;
+}

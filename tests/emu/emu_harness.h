@@ -28,6 +28,8 @@ void th_fini(struct th *t);
  * GDT at 0x500 (0x08 code64, 0x10 data, 0x18 code32, 0x23 user data, 0x2b user code64),
  * IDT base 0 limit 0 unless set. */
 void th_long_mode(struct th *t, uint64_t rip, uint64_t rsp);
+/* Real mode at 0000:ip, like a boot sector. */
+void th_real_mode(struct th *t, uint16_t ip);
 void th_load(struct th *t, uint64_t gpa, const void *bytes, size_t n);
 void *th_ptr(struct th *t, uint64_t gpa);
 /* set_state from t->st, run until HLT/error/shutdown (max insns), get_state into t->st */

@@ -117,6 +117,36 @@ static void test_pio(void)
 	th_fini(&t);
 }
 
+static void test_modes(void)
+{
+	struct th t;
+	th_init(&t, 64 << 20);
+	th_load(&t, 0x7c00, guest_modes, sizeof(guest_modes));
+	th_real_mode(&t, 0x7c00);
+	g_assert_cmpint(th_run(&t, 100000), ==, VCPU_EXIT_HLT);
+	g_assert_cmpuint(t.st.regs.rbx & 0xffff, ==, 0x55);          /* INT 0x80 through the IVT */
+	g_assert_cmpuint(t.st.regs.rdx & 0xffffffff, ==, 0xc0de);    /* ran in compatibility mode */
+	g_assert_cmpuint(t.st.regs.rsi, ==, 0x1122334455);           /* and back in 64-bit mode */
+	g_assert_cmpuint(t.st.sregs.cs.selector, ==, 0x08);
+	g_assert_true(t.st.sregs.cs.l);
+	g_assert_cmpuint(t.st.sregs.efer & 0x500, ==, 0x500);        /* LME, LMA */
+	th_fini(&t);
+}
+
+static void test_interrupt(void)
+{
+	struct th t;
+	th_init(&t, 64 << 20);
+	th_load(&t, CODE, guest_irq, sizeof(guest_irq));
+	th_long_mode(&t, CODE, 0x7000);
+	th_irq_vector = 0x30;
+	g_assert_cmpint(th_run(&t, 100000), ==, VCPU_EXIT_HLT);
+	g_assert_cmpuint(t.st.regs.r12, ==, 1);
+	g_assert_cmpuint(t.st.regs.r13, ==, 1);
+	g_assert_cmpint(th_irq_vector, ==, -1);
+	th_fini(&t);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -127,5 +157,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/emu/system/triple-fault", test_triple_fault);
 	g_test_add_func("/emu/system/cpuid", test_cpuid);
 	g_test_add_func("/emu/system/pio", test_pio);
+	g_test_add_func("/emu/system/modes", test_modes);
+	g_test_add_func("/emu/system/interrupt", test_interrupt);
 	return g_test_run();
 }
