@@ -11,11 +11,6 @@
 struct pc_devices {
 	struct pc_host_ops host;
 	struct irq_router *irq;
-	struct vclock *clock;
-	/* Timers intc_create and pit_create put on the clock: taken off before
-	 * those devices are freed (their destroy functions only disarm). */
-	struct vtimer *intc_pit_timers[VCLOCK_MAX_TIMERS];
-	unsigned n_intc_pit_timers;
 	struct intc *intc;
 	struct pit *pit;
 	struct uart *com1;
@@ -50,28 +45,27 @@ struct pc_devices *pc_devices_create(const struct pc_devices_params *p, GError *
 	struct pc_devices *pc = g_new0(struct pc_devices, 1);
 	pc->host = p->host;
 	pc->irq = p->irq;
-	pc->clock = p->clock;
-	unsigned first_timer = p->clock->ntimers;
 
-	/* Interrupt controllers first: every line below leads to them. */
-	struct intc_host ih = { p->host.opaque, p->host.irq_notify, p->host.send_init, p->host.send_sipi };
-	pc->intc = intc_create(p->ncpus, p->clock, &ih);
-	if (!pc->intc) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "interrupt controllers: %u CPUs is not supported (1-%u)", p->ncpus, INTC_MAX_CPUS);
-		goto fail;
+	/* Interrupt controllers first: every line below leads to them. Then
+	 * the 8254 PIT on line 0 (IOAPIC pin 2). With kvm's in-kernel irqchip
+	 * both are the kernel's. */
+	if (!p->kernel_irqchip) {
+		struct intc_host ih = { p->host.opaque, p->host.irq_notify, p->host.send_init, p->host.send_sipi };
+		pc->intc = intc_create(p->ncpus, p->clock, &ih);
+		if (!pc->intc) {
+			g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "interrupt controllers: %u CPUs is not supported (1-%u)", p->ncpus, INTC_MAX_CPUS);
+			goto fail;
+		}
+		irq_router_init(p->irq, intc_set_irq, pc->intc);
+		irq_router_set_msi(p->irq, intc_msi, pc->intc);
+		if (!intc_register(pc->intc, p->pio, p->mmio, err))
+			goto fail;
+
+		pc->pit = pit_create(p->clock, line(p, IRQ_PIT));
+		if (!pit_register(pc->pit, p->pio, err))
+			goto fail;
 	}
-	irq_router_init(p->irq, intc_set_irq, pc->intc);
-	irq_router_set_msi(p->irq, intc_msi, pc->intc);
-	if (!intc_register(pc->intc, p->pio, p->mmio, err))
-		goto fail;
-
-	/* 8254 PIT on line 0 (IOAPIC pin 2). */
-	pc->pit = pit_create(p->clock, line(p, IRQ_PIT));
-	for (unsigned i = first_timer; i < p->clock->ntimers; i++)
-		pc->intc_pit_timers[pc->n_intc_pit_timers++] = p->clock->timers[i];
-	if (!pit_register(pc->pit, p->pio, err))
-		goto fail;
 
 	/* COM1: 16550A at 0x3F8, line 4. */
 	pc->com1 = uart_create(line(p, IRQ_COM1), p->serial);
@@ -118,8 +112,10 @@ fail:
 
 void pc_devices_reset(struct pc_devices *pc)
 {
-	intc_reset(pc->intc);
-	pit_reset(pc->pit);
+	if (pc->intc)
+		intc_reset(pc->intc);
+	if (pc->pit)
+		pit_reset(pc->pit);
 	uart_reset(pc->com1);
 	rtc_reset(pc->rtc);
 	i8042_reset(pc->i8042);
@@ -144,8 +140,6 @@ void pc_devices_destroy(struct pc_devices *pc)
 		rtc_destroy(pc->rtc);
 	if (pc->com1)
 		uart_destroy(pc->com1);
-	for (unsigned i = 0; i < pc->n_intc_pit_timers; i++)
-		vclock_remove_timer(pc->clock, pc->intc_pit_timers[i]);
 	if (pc->pit)
 		pit_destroy(pc->pit);
 	if (pc->intc) {
@@ -157,22 +151,22 @@ void pc_devices_destroy(struct pc_devices *pc)
 
 bool pc_irq_pending(struct pc_devices *pc, unsigned cpu)
 {
-	return intc_irq_pending(pc->intc, cpu);
+	return pc->intc && intc_irq_pending(pc->intc, cpu);
 }
 
 int pc_irq_ack(struct pc_devices *pc, unsigned cpu)
 {
-	return intc_irq_ack(pc->intc, cpu);
+	return pc->intc ? intc_irq_ack(pc->intc, cpu) : -1;
 }
 
 bool pc_nmi_pending(struct pc_devices *pc, unsigned cpu)
 {
-	return intc_nmi_pending(pc->intc, cpu);
+	return pc->intc && intc_nmi_pending(pc->intc, cpu);
 }
 
 bool pc_lapic_msr(struct pc_devices *pc, unsigned cpu, uint32_t index, uint64_t *value, bool is_write)
 {
-	return intc_lapic_msr(pc->intc, cpu, index, value, is_write);
+	return pc->intc && intc_lapic_msr(pc->intc, cpu, index, value, is_write);
 }
 
 void pc_power_button(struct pc_devices *pc)

@@ -5,7 +5,7 @@
  * queries, serial input and the power button here.
  *
  * pc_devices_create() takes over the machine's irq router: it routes lines
- * to intc_set_irq and MSIs to intc_msi.
+ * to intc_set_irq and MSIs to intc_msi (unless kernel_irqchip, see below).
  *
  * No locking: the caller holds the machine lock. The devices put vtimers
  * on the clock; pc_devices_destroy takes them all off again. It does not
@@ -44,6 +44,11 @@ struct pc_devices_params {
 	unsigned ncpus;
 	const struct uart_backend *serial;  /* COM1 output; NULL discards it */
 	struct pc_host_ops host;
+	/* kvm with KVM_CREATE_IRQCHIP/PIT2: the PIC, IOAPIC, LAPICs and PIT live
+	 * in the kernel, so they are not built here and the irq router is left
+	 * to the engine; the pc_irq_* / pc_lapic_msr accessors then answer
+	 * "nothing" (false, -1). */
+	bool kernel_irqchip;
 };
 
 struct pc_devices;

@@ -39,7 +39,7 @@ struct fixture {
 	struct pc_devices *pc;
 };
 
-static void setup(struct fixture *f, unsigned ncpus)
+static void setup_with(struct fixture *f, unsigned ncpus, bool kernel_irqchip)
 {
 	memset(f, 0, sizeof(*f));
 	bus_init(&f->pio, "pio");
@@ -52,11 +52,17 @@ static void setup(struct fixture *f, unsigned ncpus)
 		.pio = &f->pio, .mmio = &f->mmio, .irq = &f->irq, .clock = &f->clock,
 		.mem = &f->mem, .ncpus = ncpus, .serial = &f->be,
 		.host = { &f->h, h_notify, h_init, h_sipi, h_reset, h_stop },
+		.kernel_irqchip = kernel_irqchip,
 	};
 	g_autoptr(GError) err = NULL;
 	f->pc = pc_devices_create(&p, &err);
 	g_assert_no_error(err);
 	g_assert_nonnull(f->pc);
+}
+
+static void setup(struct fixture *f, unsigned ncpus)
+{
+	setup_with(f, ncpus, false);
 }
 
 static void teardown(struct fixture *f)
@@ -111,6 +117,31 @@ static void test_timers(void)
 	teardown(&f);
 	g_assert_cmpuint(f.clock.ntimers, ==, 0);
 	vclock_run_expired(&f.clock);
+}
+
+/* kvm's in-kernel irqchip: no PIC/IOAPIC/LAPIC/PIT here, router untouched. */
+static void test_kernel_irqchip(void)
+{
+	struct fixture f;
+	setup_with(&f, 4, true);
+	g_assert_null(bus_find(&f.pio, 0x20));
+	g_assert_null(bus_find(&f.pio, 0x40));
+	g_assert_null(bus_find(&f.pio, 0x61));
+	g_assert_null(bus_find(&f.mmio, LAYOUT_IOAPIC_BASE));
+	g_assert_nonnull(bus_find(&f.pio, 0x3F8));
+	g_assert_nonnull(bus_find(&f.pio, 0xCFC));
+	g_assert_null(f.irq.set);
+	g_assert_false(pc_irq_pending(f.pc, 0));
+	g_assert_cmpint(pc_irq_ack(f.pc, 0), ==, -1);
+	g_assert_false(pc_nmi_pending(f.pc, 0));
+	uint64_t v = 0;
+	g_assert_false(pc_lapic_msr(f.pc, 0, 0x1B, &v, false));
+	/* Lines still carry their level for the engine to pick up. */
+	outb(&f.pio, 0x3FC, 0x08);
+	outb(&f.pio, 0x3F9, 0x02);
+	g_assert_true(f.irq.level & (1u << IRQ_COM1));
+	pc_devices_reset(f.pc);
+	teardown(&f);
 }
 
 static void test_bad_cpu_count(void)
@@ -253,6 +284,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/pc-devices/everything-registered", test_everything_registered);
 	g_test_add_func("/pc-devices/timers", test_timers);
+	g_test_add_func("/pc-devices/kernel-irqchip", test_kernel_irqchip);
 	g_test_add_func("/pc-devices/bad-cpu-count", test_bad_cpu_count);
 	g_test_add_func("/pc-devices/serial-and-interrupts", test_serial_and_interrupts);
 	g_test_add_func("/pc-devices/stop-and-reset", test_stop_and_reset_paths);
