@@ -1,7 +1,8 @@
 /* Debugging aid (not a test): boots a kernel on the emu engine with the
  * PC devices (src/hw/pc_devices) and a minimal deterministic run loop,
  * COM1 on stdout. For chasing divergences independently of the machine
- * core.   emu-pc KERNEL CMDLINE [INITRD] [MAX_INSNS] */
+ * core.   emu-pc KERNEL CMDLINE [INITRD] [MAX_INSNS]
+ * $EMU_PC_INPUT is typed into COM1 once the guest has run 1 s of guest time. */
 #include "hw/pc_devices.h"
 #include "vmm/boot/boot.h"
 #include "vmm/emu/emu.h"
@@ -15,7 +16,9 @@
 #include <unistd.h>
 
 static struct machine M;
-static struct engine_vcpu *V;
+static struct engine_vcpu *VS[8];
+static unsigned NCPU = 1;
+#define V VS[0]
 static int stop_status = -1;
 
 void machine_pio(struct machine *m, unsigned cpu, uint16_t port, void *data, unsigned len, bool is_write)
@@ -39,12 +42,21 @@ bool machine_lapic_msr(struct machine *m, unsigned cpu, uint32_t index, uint64_t
 
 static void host_irq_notify(void *opaque, unsigned cpu)
 {
-	if (V)
-		engine_emu.irq_notify(V);
+	if (cpu < NCPU && VS[cpu])
+		engine_emu.irq_notify(VS[cpu]);
 }
 
-static void host_init(void *opaque, unsigned cpu) {}
-static void host_sipi(void *opaque, unsigned cpu, uint8_t vector) {}
+static void host_init(void *opaque, unsigned cpu)
+{
+	if (cpu < NCPU && VS[cpu])
+		engine_emu.init_signal(VS[cpu]);
+}
+
+static void host_sipi(void *opaque, unsigned cpu, uint8_t vector)
+{
+	if (cpu < NCPU && VS[cpu])
+		engine_emu.sipi(VS[cpu], vector);
+}
 static void host_reset(void *opaque) { stop_status = 200; }
 static void host_stop(void *opaque, int status, bool debug_exit) { stop_status = status; }
 
@@ -61,6 +73,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	uint64_t max = argc > 4 ? strtoull(argv[4], NULL, 0) : 20000000000ULL;
+	if (getenv("EMU_PC_CPUS"))
+		NCPU = (unsigned)atoi(getenv("EMU_PC_CPUS"));
+	if (NCPU < 1 || NCPU > 8)
+		NCPU = 1;
 	GError *err = NULL;
 	struct machine *m = &M;
 	vclock_init(&m->clock, VCLOCK_DETERMINISTIC);
@@ -70,39 +86,66 @@ int main(int argc, char **argv)
 		goto fail;
 	struct uart_backend be = {NULL, serial_write};
 	struct pc_devices_params p = {
-		.pio = &m->pio, .mmio = &m->mmio, .irq = &m->irq, .clock = &m->clock, .mem = &m->mem, .ncpus = 1,
+		.pio = &m->pio, .mmio = &m->mmio, .irq = &m->irq, .clock = &m->clock, .mem = &m->mem, .ncpus = NCPU,
 		.serial = &be,
 		.host = {NULL, host_irq_notify, host_init, host_sipi, host_reset, host_stop},
 	};
 	m->pc = pc_devices_create(&p, &err);
 	if (!m->pc || !engine_emu.vm_init(m, &err))
 		goto fail;
-	struct boot_config bc = {.kernel = argv[1], .cmdline = argv[2], .host_decompress = true, .ncpus = 1,
+	struct boot_config bc = {.kernel = argv[1], .cmdline = argv[2], .host_decompress = true, .ncpus = NCPU, .acpi = getenv("EMU_PC_NOACPI") == NULL,
 				 .initrd = argc > 3 && argv[3][0] ? argv[3] : NULL};
 	struct cpu_state st;
 	memset(&st, 0, sizeof(st));
 	if (!boot_load(&m->mem, &bc, &st, &err))
 		goto fail;
-	V = engine_emu.vcpu_create(m, 0, &err);
-	if (!V || !engine_emu.set_state(V, &st, &err))
+	for (unsigned k = 0; k < NCPU; k++) {
+		VS[k] = engine_emu.vcpu_create(m, k, &err);
+		if (!VS[k])
+			goto fail;
+	}
+	if (!engine_emu.set_state(V, &st, &err))
 		goto fail;
 	struct timespec c0, c1;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	struct vcpu_exit ex;
 	enum vcpu_exit_reason r = VCPU_EXIT_SLICE;
+	const char *input = getenv("EMU_PC_INPUT");
+	size_t input_len = input ? strlen(input) : 0, input_pos = 0;
 	while (engine_emu.instructions(V) < max && stop_status < 0) {
-		r = engine_emu.run(V, 1000000, &ex);
-		vclock_run_expired(&m->clock);
-		if (r == VCPU_EXIT_HLT) {
+		if (input_pos < input_len && vclock_now(&m->clock) > 1000000000ULL) {
+			size_t room = pc_serial_rx_space(m->pc);
+			if (room) {
+				size_t n = input_len - input_pos < room ? input_len - input_pos : room;
+				input_pos += pc_serial_receive(m->pc, (const uint8_t *)input + input_pos, n);
+			}
+		}
+		unsigned idle = 0;
+		r = VCPU_EXIT_SLICE;
+		for (unsigned k = 0; k < NCPU && stop_status < 0; k++) {
+			enum vcpu_exit_reason rk = engine_emu.run(VS[k], NCPU > 1 ? 100000 : 1000000, &ex);
+			vclock_run_expired(&m->clock);
+			if (rk == VCPU_EXIT_HLT)
+				idle++;
+			else if (rk != VCPU_EXIT_SLICE) {
+				r = rk;
+				fprintf(stderr, "\nemu-pc: cpu %u stopped\n", k);
+				break;
+			}
+		}
+		if (r != VCPU_EXIT_SLICE)
+			break;
+		if (idle == NCPU) {
+			r = VCPU_EXIT_HLT;
 			uint64_t dl = vclock_next_deadline(&m->clock);
+			if (dl == VCLOCK_NEVER && input_pos < input_len)
+				dl = vclock_now(&m->clock) + 1000000000ULL;  /* nothing to wait for but our typing */
 			if (dl == VCLOCK_NEVER) {
 				fprintf(stderr, "\nemu-pc: halted with no timer armed\n");
 				break;
 			}
 			vclock_warp_to(&m->clock, dl);
 			vclock_run_expired(&m->clock);
-		} else if (r != VCPU_EXIT_SLICE) {
-			break;
 		}
 	}
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
