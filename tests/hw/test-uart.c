@@ -157,6 +157,47 @@ static void test_thre_interrupt(void)
 	teardown(&f);
 }
 
+/* serial8250_do_startup's TXEN test, then a console write in the middle of
+ * interrupt-driven output (serial8250_console_write): IER saved and
+ * cleared, bytes written while polling LSR, IER restored, which re-arms
+ * THRE so the interrupted transmission goes on. */
+static void test_linux_startup_and_console_write(void)
+{
+	struct fixture f;
+	setup(&f);
+	outb(&f.pio, LCR, 0x03);
+	outb(&f.pio, MCR, 0x0B);
+	outb(&f.pio, IER, 0x02);
+	uint8_t lsr = inb(&f.pio, LSR);
+	uint8_t iir = inb(&f.pio, IIR);
+	outb(&f.pio, IER, 0);
+	g_assert_true(lsr & 0x40);
+	g_assert_false(iir & 0x01);   /* no UART_BUG_TXEN */
+	g_assert_false(f.irq.level[LINE]);
+
+	outb(&f.pio, FCR, 0x81);
+	outb(&f.pio, IER, 0x03);      /* RX + TX interrupts: transmitting */
+	g_assert_true(f.irq.level[LINE]);
+	uint8_t ier = inb(&f.pio, IER);
+	outb(&f.pio, IER, 0);
+	g_assert_false(f.irq.level[LINE]);
+	for (const char *p = "console\n"; *p; p++) {
+		unsigned spins = 0;
+		while (!(inb(&f.pio, LSR) & 0x20))
+			g_assert_cmpuint(++spins, <, 2);
+		outb(&f.pio, THR, (uint8_t)*p);
+	}
+	g_assert_false(f.irq.level[LINE]);  /* no interrupt while IER is 0 */
+	g_assert_cmpuint(inb(&f.pio, LSR) & 0x60, ==, 0x60);
+	unsigned edges = f.irq.edges[LINE];
+	outb(&f.pio, IER, ier);
+	g_assert_true(f.irq.level[LINE]);
+	g_assert_cmpuint(f.irq.edges[LINE], ==, edges + 1);
+	g_assert_cmpuint(inb(&f.pio, IIR), ==, 0xC2);
+	g_assert_cmpuint(f.out->len, ==, 8);
+	teardown(&f);
+}
+
 static void test_out2_gates_line(void)
 {
 	struct fixture f;
@@ -238,6 +279,39 @@ static void test_receive_buffer(void)
 	outb(&f.pio, FCR, 0x03);
 	g_assert_cmpuint(uart_rx_space(f.u), ==, UART_RX_BUF - 24);
 	g_assert_cmpuint(inb(&f.pio, RBR), ==, big[16]);
+	teardown(&f);
+}
+
+/* A 4 KiB paste drained the way serial8250_interrupt does it (handle_irq
+ * until IIR says "no interrupt", at most 256 bytes per rx_chars), well
+ * within its PASS_LIMIT; the next byte gives a new edge. */
+static void test_linux_rx_paste(void)
+{
+	struct fixture f;
+	setup(&f);
+	outb(&f.pio, MCR, 0x0B);
+	outb(&f.pio, FCR, 0x81);
+	outb(&f.pio, IER, 0x05);
+	uint8_t buf[UART_RX_BUF];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)i;
+	g_assert_cmpuint(uart_receive(f.u, buf, sizeof(buf)), ==, sizeof(buf));
+	g_assert_cmpuint(f.irq.edges[LINE], ==, 1);
+	size_t got = 0;
+	unsigned passes = 0;
+	while (!(inb(&f.pio, IIR) & 0x01)) {
+		g_assert_cmpuint(++passes, <, 512);
+		uint8_t lsr = inb(&f.pio, LSR);
+		for (unsigned max = 256; (lsr & 0x01) && max; max--) {
+			g_assert_cmpuint(inb(&f.pio, RBR), ==, (uint8_t)got);
+			got++;
+			lsr = inb(&f.pio, LSR);
+		}
+	}
+	g_assert_cmpuint(got, ==, sizeof(buf));
+	g_assert_false(f.irq.level[LINE]);
+	uart_receive(f.u, buf, 1);
+	g_assert_cmpuint(f.irq.edges[LINE], ==, 2);
 	teardown(&f);
 }
 
@@ -327,9 +401,11 @@ int main(int argc, char **argv)
 	g_test_add_func("/uart/dlab-lcr-scr", test_dlab_lcr_scr);
 	g_test_add_func("/uart/transmit", test_transmit);
 	g_test_add_func("/uart/thre-interrupt", test_thre_interrupt);
+	g_test_add_func("/uart/linux-startup-console-write", test_linux_startup_and_console_write);
 	g_test_add_func("/uart/out2-gates-line", test_out2_gates_line);
 	g_test_add_func("/uart/receive", test_receive);
 	g_test_add_func("/uart/receive-buffer", test_receive_buffer);
+	g_test_add_func("/uart/linux-rx-paste", test_linux_rx_paste);
 	g_test_add_func("/uart/priority", test_priority);
 	g_test_add_func("/uart/loopback-msr", test_loopback_msr);
 	g_test_add_func("/uart/reset", test_reset);
