@@ -14,7 +14,7 @@ def loop():
         libvirt.virEventRunDefaultImpl()
 threading.Thread(target=loop, daemon=True).start()
 
-t = Tap(42)
+t = Tap(48)
 d = Daemon()
 d.start()
 try:
@@ -159,6 +159,27 @@ try:
          (got, g2.state()))
     g2.destroy()
     expect('g2', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED, 'destroy g2')
+
+    # virt-install's flow: createXML(install XML, on_reboot=destroy), defineXML(final XML) while it
+    # runs, the guest reboots at the end of the install -> shut off (shutdown), create() boots final
+    uuid = '66666666-2222-3333-4444-555555555555'
+    inst = conn.createXML(domain_xml('vi', uuid, extra='\n  <on_reboot>destroy</on_reboot>'), 0)
+    expect('vi', E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED, 'virt-install: createXML starts')
+    conn.defineXML(domain_xml('vi', uuid, extra='\n  <description>final</description>'))
+    expect('vi', E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED,
+           'virt-install: defineXML while running: DEFINED/ADDED')
+    t.ok(inst.isPersistent() == 1 and 'final' in inst.XMLDesc(E.VIR_DOMAIN_XML_INACTIVE) and
+         'final' not in inst.XMLDesc(0) and '<on_reboot>destroy' in inst.XMLDesc(0),
+         'virt-install: persistent now; live XML = install, inactive XML = final')
+    guest_cmd(inst, 'reboot')
+    expect('vi', E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN,
+           'virt-install: install ends with a reboot: STOPPED/SHUTDOWN')
+    t.ok(inst.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_SHUTDOWN],
+         'virt-install: reason shutdown (so it boots the result)', inst.state())
+    inst.create()
+    t.ok('final' in inst.XMLDesc(0) and '<on_reboot>restart' in inst.XMLDesc(0),
+         'virt-install: create() boots the final definition')
+    inst.destroy()
     t.ok(d.alive(), 'daemon still running')
     conn.close()
 finally:
