@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,16 @@ const char cli_usage[] =
 	"  --paused            start with the vCPUs stopped (resume with 'cont')\n"
 	"  --stats             print statistics on exit (instructions, MIPS, exits)\n"
 	"  --name NAME         guest name, for messages\n"
+	"  --disk PATH[,format=raw|qcow2][,readonly=on][,serial=S]\n"
+	"                      a virtio disk (repeatable; format default: qcow2 when the\n"
+	"                      file has the qcow2 magic, else raw)\n"
+	"  --net user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,restrict=on][,mac=MAC]\n"
+	"  --net tap,ifname=NAME[,bridge=BR][,mac=MAC]\n"
+	"                      a virtio network card: user-mode (10.0.2.15, host 10.0.2.2)\n"
+	"                      or an existing/new tap device (repeatable)\n"
+	"  --rng               a virtio entropy device fed by the host's getrandom()\n"
+	"  --console2 pty|file:PATH\n"
+	"                      a virtio console (hvc0) next to the serial port\n"
 	"\n"
 	"Exit status: 0 guest powered off; 1 error; 2 guest rebooted (--no-reboot);\n"
 	"3 triple fault (--no-reboot); 4 emulation error; 5 stopped by 'quit' or a\n"
@@ -79,6 +90,7 @@ enum {
 	OPT_KERNEL = 1000, OPT_INITRD, OPT_APPEND, OPT_DOMAIN, OPT_MEMORY, OPT_CPUS, OPT_ACCEL,
 	OPT_SERIAL, OPT_CLOCK, OPT_DECOMPRESS, OPT_NO_ACPI, OPT_NO_REBOOT, OPT_CONTROL,
 	OPT_PIDFILE, OPT_PAUSED, OPT_STATS, OPT_NAME,
+	OPT_DISK, OPT_NET, OPT_RNG, OPT_CONSOLE2,
 };
 
 static const struct option run_options[] = {
@@ -99,6 +111,10 @@ static const struct option run_options[] = {
 	{ "paused", no_argument, NULL, OPT_PAUSED },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "rng", no_argument, NULL, OPT_RNG },
+	{ "console2", required_argument, NULL, OPT_CONSOLE2 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -113,6 +129,115 @@ static bool bad_value(GError **err, const char *opt, const char *v, const char *
 	g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 		    "invalid value '%s' for --%s: expected %s", v, opt, expected);
 	return false;
+}
+
+static bool parse_on_off(const char *opt, const char *key, const char *v, bool *out, GError **err)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "yes") || !strcmp(v, "true"))
+		*out = true;
+	else if (!strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false"))
+		*out = false;
+	else {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "invalid value '%s' for %s= in --%s: expected on or off", v, key, opt);
+		return false;
+	}
+	return true;
+}
+
+/* --disk PATH[,format=raw|qcow2][,readonly=on][,serial=S] */
+static bool parse_disk(const char *arg, struct machine_config *cfg, GError **err)
+{
+	if (cfg->ndisks >= CONFIG_MAX_DISKS) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "at most %d --disk options", CONFIG_MAX_DISKS);
+		return false;
+	}
+	g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+	if (!parts[0] || !*parts[0])
+		return bad_value(err, "disk", arg, "PATH[,format=raw|qcow2][,readonly=on][,serial=S]");
+	struct disk_config d = { .format = DISK_FORMAT_AUTO };
+	g_autofree char *serial = NULL;
+	for (unsigned i = 1; parts[i]; i++) {
+		const char *eq = strchr(parts[i], '=');
+		g_autofree char *key = eq ? g_strndup(parts[i], (gsize)(eq - parts[i])) : g_strdup(parts[i]);
+		const char *v = eq ? eq + 1 : "";
+		if (!strcmp(key, "format")) {
+			if (!strcmp(v, "raw"))
+				d.format = DISK_FORMAT_RAW;
+			else if (!strcmp(v, "qcow2"))
+				d.format = DISK_FORMAT_QCOW2;
+			else
+				return bad_value(err, "disk", v, "format=raw or format=qcow2");
+		} else if (!strcmp(key, "readonly")) {
+			if (!parse_on_off("disk", "readonly", v, &d.readonly, err))
+				return false;
+		} else if (!strcmp(key, "serial")) {
+			if (strlen(v) > 20)
+				return bad_value(err, "disk", v, "a serial of at most 20 characters");
+			set_str(&serial, v);
+		} else {
+			return bad_value(err, "disk", parts[i], "format=, readonly= or serial= after the path");
+		}
+	}
+	d.path = g_strdup(parts[0]);
+	d.serial = g_steal_pointer(&serial);
+	cfg->disks[cfg->ndisks++] = d;
+	return true;
+}
+
+static bool parse_mac(const char *v, uint8_t mac[6])
+{
+	unsigned b[6];
+	char end;
+	if (strlen(v) != 17 || sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+				      &end) != 6 || (b[0] & 1))
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return true;
+}
+
+/* --net user[,hostfwd=...][,restrict=on][,mac=MAC] | --net tap,ifname=NAME[,bridge=BR][,mac=MAC] */
+static bool parse_net(const char *arg, struct machine_config *cfg, GError **err)
+{
+	if (cfg->nnics >= CONFIG_MAX_NICS) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "at most %d --net options", CONFIG_MAX_NICS);
+		return false;
+	}
+	g_auto(GStrv) parts = g_strsplit(arg, ",", -1);
+	struct nic_config *n = &cfg->nics[cfg->nnics];
+	memset(n, 0, sizeof(*n));
+	if (!parts[0] || (strcmp(parts[0], "user") && strcmp(parts[0], "tap")))
+		return bad_value(err, "net", arg, "user[,hostfwd=...] or tap,ifname=NAME");
+	n->kind = !strcmp(parts[0], "tap") ? NIC_TAP : NIC_USER;
+	cfg->nnics++;  /* owned by cfg from here on: cleared with it on errors */
+	for (unsigned i = 1; parts[i]; i++) {
+		const char *eq = strchr(parts[i], '=');
+		g_autofree char *key = eq ? g_strndup(parts[i], (gsize)(eq - parts[i])) : g_strdup(parts[i]);
+		const char *v = eq ? eq + 1 : "";
+		if (!strcmp(key, "mac")) {
+			if (!parse_mac(v, n->mac))
+				return bad_value(err, "net", v, "mac=XX:XX:XX:XX:XX:XX (unicast)");
+			n->mac_set = true;
+		} else if (n->kind == NIC_USER && !strcmp(key, "hostfwd")) {
+			if (n->nhostfwd >= CONFIG_MAX_HOSTFWD)
+				return bad_value(err, "net", v, "at most 8 hostfwd= per --net");
+			n->hostfwd[n->nhostfwd++] = g_strdup(v);
+		} else if (n->kind == NIC_USER && !strcmp(key, "restrict")) {
+			if (!parse_on_off("net", "restrict", v, &n->restrict_net, err))
+				return false;
+		} else if (n->kind == NIC_TAP && !strcmp(key, "ifname") && *v) {
+			set_str(&n->ifname, v);
+		} else if (n->kind == NIC_TAP && !strcmp(key, "bridge") && *v) {
+			set_str(&n->bridge, v);
+		} else {
+			return bad_value(err, "net", parts[i], n->kind == NIC_USER ? "hostfwd=, restrict= or mac="
+									  : "ifname=, bridge= or mac=");
+		}
+	}
+	if (n->kind == NIC_TAP && !n->ifname)
+		return bad_value(err, "net", arg, "tap,ifname=NAME");
+	return true;
 }
 
 bool cli_parse_run(int argc, char **argv, struct machine_config *cfg, GError **err)
@@ -190,6 +315,26 @@ bool cli_parse_run(int argc, char **argv, struct machine_config *cfg, GError **e
 		case OPT_PAUSED: cfg->start_paused = true; break;
 		case OPT_STATS: cfg->stats = true; break;
 		case OPT_NAME: set_str(&cfg->name, optarg); break;
+		case OPT_DISK:
+			if (!parse_disk(optarg, cfg, err))
+				return false;
+			break;
+		case OPT_NET:
+			if (!parse_net(optarg, cfg, err))
+				return false;
+			break;
+		case OPT_RNG: cfg->rng = true; break;
+		case OPT_CONSOLE2:
+			if (!strcmp(optarg, "pty"))
+				cfg->console2 = SERIAL_PTY;
+			else if (!strcmp(optarg, "none"))
+				cfg->console2 = SERIAL_NONE;
+			else if (g_str_has_prefix(optarg, "file:") && optarg[5]) {
+				cfg->console2 = SERIAL_FILE;
+				set_str(&cfg->console2_path, optarg + 5);
+			} else
+				return bad_value(err, "console2", optarg, "pty, none or file:PATH");
+			break;
 		case ':':
 			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
 				    "option %s needs a value", argv[optind - 1]);

@@ -25,5 +25,16 @@ void machine_config_clear(struct machine_config *c)
 	g_free(c->serial_path);
 	g_free(c->control_socket);
 	g_free(c->pidfile);
+	for (unsigned i = 0; i < c->ndisks; i++) {
+		g_free(c->disks[i].path);
+		g_free(c->disks[i].serial);
+	}
+	for (unsigned i = 0; i < c->nnics; i++) {
+		for (unsigned j = 0; j < c->nics[i].nhostfwd; j++)
+			g_free(c->nics[i].hostfwd[j]);
+		g_free(c->nics[i].ifname);
+		g_free(c->nics[i].bridge);
+	}
+	g_free(c->console2_path);
 	machine_config_init(c);
 }

@@ -17,6 +17,34 @@ enum clock_kind { GUEST_CLOCK_REALTIME, GUEST_CLOCK_DETERMINISTIC };  /* CLOCK_*
  * vmlinux ELF entered directly. AUTO = host for emu, guest for kvm. */
 enum kernel_decompress { DECOMPRESS_AUTO, DECOMPRESS_HOST, DECOMPRESS_GUEST };
 
+/* virtio devices (issue 5): disks, network cards, entropy, a second console. */
+#define CONFIG_MAX_DISKS 8
+#define CONFIG_MAX_NICS 4
+#define CONFIG_MAX_HOSTFWD 8
+
+enum disk_format { DISK_FORMAT_AUTO, DISK_FORMAT_RAW, DISK_FORMAT_QCOW2 };
+
+struct disk_config {
+	char *path;            /* image file or block device */
+	enum disk_format format;
+	bool readonly;
+	char *serial;          /* may be NULL; at most 20 bytes reach the guest */
+};
+
+enum nic_kind { NIC_USER, NIC_TAP };
+
+struct nic_config {
+	enum nic_kind kind;
+	bool mac_set;
+	uint8_t mac[6];        /* default 52:54:00:12:34:(56 + index) */
+	/* NIC_USER: host port forwards "[tcp|udp]:[ADDR]:HOSTPORT-:GUESTPORT" */
+	char *hostfwd[CONFIG_MAX_HOSTFWD];
+	unsigned nhostfwd;
+	bool restrict_net;     /* NIC_USER: the guest reaches nothing but forwarded ports */
+	char *ifname;          /* NIC_TAP: existing or to be created */
+	char *bridge;          /* NIC_TAP: attach to this bridge, may be NULL */
+};
+
 struct machine_config {
 	char *name;            /* for messages and the process title */
 	char *uuid;            /* textual, may be NULL */
@@ -36,6 +64,15 @@ struct machine_config {
 	char *control_socket;  /* QMP-style JSON socket path, may be NULL */
 	char *pidfile;         /* may be NULL */
 	bool start_paused;
+
+	/* virtio devices, in PCI slot order: disks, NICs, rng, console2. */
+	struct disk_config disks[CONFIG_MAX_DISKS];
+	unsigned ndisks;
+	struct nic_config nics[CONFIG_MAX_NICS];
+	unsigned nnics;
+	bool rng;                      /* virtio-rng fed by getrandom() */
+	enum serial_kind console2;     /* virtio-console (hvc0): none, pty or file */
+	char *console2_path;           /* SERIAL_FILE: the file */
 };
 
 void machine_config_init(struct machine_config *c);

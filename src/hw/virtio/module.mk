@@ -51,3 +51,10 @@ tests_virtio_test_virtio_pci_LDADD = src/hw/virtio/libtandem_virtio.a src/hw/lib
 check_PROGRAMS += tests/virtio/test-virtio-net
 TESTS += tests/virtio/test-virtio-net
 tests_virtio_test_virtio_net_LDADD = src/hw/virtio/libtandem_virtio.a $(NET_LIBS) src/vmm/libtandem_core.a $(GLIB_LIBS)
+
+# The `tandem run` options of the virtio devices (compiles src/vmm/cli.c).
+check_PROGRAMS += tests/virtio/test-virtio-cli
+TESTS += tests/virtio/test-virtio-cli
+tests_virtio_test_virtio_cli_SOURCES = tests/virtio/test-virtio-cli.c src/vmm/cli.c src/vmm/cli.h
+tests_virtio_test_virtio_cli_CFLAGS = $(AM_CFLAGS)
+tests_virtio_test_virtio_cli_LDADD = src/vmm/libtandem_core.a $(GLIB_LIBS)
