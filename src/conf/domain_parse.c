@@ -79,9 +79,20 @@ bool domain_parse_uint_prop(xmlNode *n, const char *attr, unsigned *v, GError **
 	if (!s)
 		return true;
 	if (!domain_parse_ull(s, &x) || x > G_MAXUINT)
-		return domain_parse_bad_attr(err, attr, (const char *)n->name, s);
+		return conf_error(err, VIR_ERR_XML_ERROR,
+				  "Invalid value for attribute '%s' in element '%s': '%s'. Expected %sinteger value",
+				  attr, (const char *)n->name, s, strcmp(attr, "index") ? "non-negative " : "");
 	*v = (unsigned)x;
 	return true;
+}
+
+/* An attribute, with "" meaning absent (as libvirt reads these). */
+static char *prop_nonempty(xmlNode *n, const char *name)
+{
+	char *v = conf_xml_prop(n, name);
+	if (v && !*v)
+		g_clear_pointer(&v, g_free);
+	return v;
 }
 
 void domain_raw_set(struct domain_raw *r, xmlNode *n)
@@ -112,7 +123,10 @@ static bool parse_memory(xmlNode *n, uint64_t *kib, GError **err)
 	g_autofree char *text = conf_xml_text(n);
 	g_autofree char *unit = conf_xml_prop(n, "unit");
 	unsigned long long v;
-	if (!domain_parse_ull(text, &v))
+	if (!*text)
+		return true; /* as if absent */
+	/* strtoull's leading blanks are fine, trailing ones are not */
+	if (g_ascii_isspace(text[strlen(text) - 1]) || !domain_parse_ull(text, &v))
 		return conf_error(err, VIR_ERR_XML_ERROR, "Invalid value '%s' for element or attribute './%s[1]'",
 				  text, elem);
 	unsigned long long scale = 1024;
@@ -173,19 +187,23 @@ static bool parse_lifecycle(xmlNode *root, const char *elem, bool crash,
 	if (!n)
 		return true;
 	g_autofree char *v = conf_xml_text(n);
-	g_strstrip(v);
-	enum domain_lifecycle_action last = crash ? LIFECYCLE_COREDUMP_RESTART : LIFECYCLE_RENAME_RESTART;
-	for (enum domain_lifecycle_action a = LIFECYCLE_DESTROY; a <= last; a++)
+	if (!*v)
+		return true; /* as if absent */
+	(void)crash; /* crash-only actions elsewhere are refused by validate_lifecycle() */
+	for (enum domain_lifecycle_action a = LIFECYCLE_DESTROY; a <= LIFECYCLE_COREDUMP_RESTART; a++)
 		if (!strcmp(v, domain_lifecycle_action_name(a))) {
 			*out = a;
 			return true;
 		}
-	/* libvirt: a crash-only action elsewhere, or an unknown word */
-	for (enum domain_lifecycle_action a = LIFECYCLE_DESTROY; a <= LIFECYCLE_COREDUMP_RESTART; a++)
-		if (!strcmp(v, domain_lifecycle_action_name(a)))
-			return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
-					  "Lifecycle event '%s' doesn't support '%s' action", elem + 3, v);
 	return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown %s action: %s", elem, v);
+}
+
+static bool validate_lifecycle(const char *event, enum domain_lifecycle_action a, GError **err)
+{
+	if (a < LIFECYCLE_COREDUMP_DESTROY)
+		return true;
+	return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "Lifecycle event '%s' doesn't support '%s' action",
+			  event, domain_lifecycle_action_name(a));
 }
 
 static bool parse_vcpu(struct domain_def *d, xmlNode *n, GError **err)
@@ -200,43 +218,46 @@ static bool parse_vcpu(struct domain_def *d, xmlNode *n, GError **err)
 	unsigned long long v;
 	if (!domain_parse_ull(text, &v) || v > G_MAXUINT)
 		return conf_error(err, VIR_ERR_XML_ERROR, "maximum vcpus count must be an integer");
-	if (v == 0)
-		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "the domain needs at least one vCPU, not <vcpu>0</vcpu>");
 	d->vcpus = (unsigned)v;
 	d->vcpus_current = d->vcpus;
 	if (!domain_parse_uint_prop(n, "current", &d->vcpus_current, err))
 		return false;
-	if (d->vcpus_current == 0)
-		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "the domain needs at least one vCPU, not current='0'");
-	if (d->vcpus_current > d->vcpus)
-		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
-				  "maximum vCPU count must not be less than current vCPU count");
 	d->vcpu_placement = conf_xml_prop(n, "placement");
 	if (!d->vcpu_placement)
 		d->vcpu_placement = g_strdup("static");
 	else if (strcmp(d->vcpu_placement, "static") && strcmp(d->vcpu_placement, "auto"))
 		return domain_parse_bad_attr(err, "placement", "vcpu", d->vcpu_placement);
 	d->vcpu_cpuset = conf_xml_prop(n, "cpuset");
+	if (d->vcpus_current > d->vcpus)
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+				  "maximum vCPU count must not be less than current vCPU count");
+	if (d->vcpus == 0) /* libvirt's words for it */
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "CPU IDs in <numa> exceed the <vcpu> count");
+	return true;
+}
+
+static bool parse_os_type(struct domain_def *d, xmlNode *os, GError **err)
+{
+	xmlNode *type = conf_xml_child(os, "type");
+	if (type)
+		d->os_type = conf_xml_text(type);
+	if (!d->os_type || !*d->os_type)
+		return conf_error(err, VIR_ERR_XML_ERROR, "an os <type> must be specified");
+	if (!domain_parse_in(d->os_type, os_types_known))
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown OS type '%s'", d->os_type);
+	d->arch = prop_nonempty(type, "arch");
+	if (d->arch && !domain_parse_in(d->arch, arches_known))
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "Unknown architecture %s", d->arch);
+	if (!d->arch)
+		d->arch = g_strdup("x86_64"); /* libvirt defaults to the host's */
+	d->machine = prop_nonempty(type, "machine");
+	if (!d->machine)
+		d->machine = g_strdup("pc");
 	return true;
 }
 
 static bool parse_os(struct domain_def *d, xmlNode *os, GError **err)
 {
-	xmlNode *type = conf_xml_child(os, "type");
-	if (!type)
-		return conf_error(err, VIR_ERR_XML_ERROR, "an os <type> must be specified");
-	d->os_type = g_strstrip(conf_xml_text(type));
-	if (!domain_parse_in(d->os_type, os_types_known))
-		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown OS type '%s'", d->os_type);
-	d->arch = conf_xml_prop(type, "arch");
-	if (d->arch && !domain_parse_in(d->arch, arches_known))
-		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "Unknown architecture %s", d->arch);
-	if (!d->arch)
-		d->arch = g_strdup("x86_64"); /* libvirt defaults to the host's */
-	d->machine = conf_xml_prop(type, "machine");
-	if (!d->machine)
-		d->machine = g_strdup("pc");
-
 	xmlNode *loader = conf_xml_child(os, "loader");
 	if (loader)
 		d->loader = domain_raw_new(loader);
@@ -249,7 +270,8 @@ static bool parse_os(struct domain_def *d, xmlNode *os, GError **err)
 		d->cmdline = conf_xml_text(n);
 
 	size_t nboot = 0;
-	for (xmlNode *c = os->children; c; c = c->next) {
+	/* libvirt reads <boot dev> for hvm guests only */
+	for (xmlNode *c = strcmp(d->os_type, "hvm") ? NULL : os->children; c; c = c->next) {
 		if (!conf_xml_is(c, "boot"))
 			continue;
 		g_autofree char *dev = conf_xml_prop(c, "dev");
@@ -269,7 +291,7 @@ static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
 		d->clock_offset = g_strdup("utc");
 		return true;
 	}
-	d->clock_offset = conf_xml_prop(clock, "offset");
+	d->clock_offset = prop_nonempty(clock, "offset");
 	if (!d->clock_offset)
 		d->clock_offset = g_strdup("utc");
 	if (!domain_parse_in(d->clock_offset, clock_offsets))
@@ -277,6 +299,8 @@ static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
 	d->clock_adjustment = conf_xml_prop(clock, "adjustment");
 	d->clock_basis = conf_xml_prop(clock, "basis");
 	d->clock_timezone = conf_xml_prop(clock, "timezone");
+	if (!strcmp(d->clock_offset, "timezone") && !d->clock_timezone)
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing 'timezone' attribute for clock with offset='timezone'");
 	for (xmlNode *c = clock->children; c; c = c->next) {
 		if (!conf_xml_is(c, "timer"))
 			continue;
@@ -285,6 +309,9 @@ static bool parse_clock(struct domain_def *d, xmlNode *clock, GError **err)
 			return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'name' in element 'timer'");
 		if (!domain_parse_in(name, timers_known))
 			return domain_parse_bad_attr(err, "name", "timer", name);
+		g_autofree char *present = conf_xml_prop(c, "present");
+		if (present && strcmp(present, "yes") && strcmp(present, "no"))
+			return domain_parse_bad_attr(err, "present", "timer", present);
 		raw_append(&d->timers, &d->ntimers, c);
 	}
 	return true;
@@ -301,34 +328,31 @@ static bool check_caps(const struct domain_def *d, const char *virt, unsigned fl
 			  d->os_type, d->arch, virt);
 }
 
-static bool parse_root(struct domain_def *d, xmlNode *root, unsigned flags, GError **err)
+/* The document, in the order libvirt 9.0 reads it, so that a document
+ * with several errors gets the error libvirt reports first. */
+static bool parse_root(struct domain_def *d, xmlNode *root, const char *virt, GError **err)
 {
-	if (!conf_xml_is(root, "domain"))
-		return conf_error(err, VIR_ERR_XML_ERROR, "expecting root element of 'domain', not '%s'",
-				  (const char *)root->name);
-	g_autofree char *virt = conf_xml_prop(root, "type");
-	if (!virt)
-		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing domain type attribute");
-	if (!domain_parse_in(virt, virt_types_known))
-		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "invalid domain type %s", virt);
-	d->virt = !strcmp(virt, "kvm") ? DOMAIN_VIRT_KVM : DOMAIN_VIRT_QEMU;
-
 	xmlNode *n = conf_xml_child(root, "name");
 	d->name = n ? conf_xml_text(n) : NULL;
 	if (!d->name || !*d->name)
 		return conf_error(err, VIR_ERR_NO_NAME, "missing name information");
 	if (strchr(d->name, '\n'))
 		return conf_error(err, VIR_ERR_XML_DETAIL, "invalid char in name: \n");
-	/* the name becomes a file name in the driver's config directory */
-	if (strchr(d->name, '/'))
-		return conf_error(err, VIR_ERR_XML_ERROR, "name %s cannot contain '/'", d->name);
-
 	if ((n = conf_xml_child(root, "uuid"))) {
 		g_autofree char *u = conf_xml_text(n);
 		if (!domain_uuid_parse(u, d->uuid))
 			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "malformed uuid element");
 	} else
 		domain_uuid_generate(d->uuid);
+
+	if (!virt)
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "missing domain type attribute");
+	if (!domain_parse_in(virt, virt_types_known))
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "invalid domain type %s", virt);
+	xmlNode *os = conf_xml_child(root, "os");
+	if (!parse_os_type(d, os, err))
+		return false;
+	d->virt = !strcmp(virt, "kvm") ? DOMAIN_VIRT_KVM : DOMAIN_VIRT_QEMU;
 
 	if ((n = conf_xml_child(root, "title"))) {
 		d->title = conf_xml_text(n);
@@ -342,29 +366,14 @@ static bool parse_root(struct domain_def *d, xmlNode *root, unsigned flags, GErr
 
 	if ((n = conf_xml_child(root, "memory")) && !parse_memory(n, &d->memory_kib, err))
 		return false;
-	if (d->memory_kib == 0)
-		return conf_error(err, VIR_ERR_XML_ERROR,
-				  "Memory size must be specified via <memory> or in the <numa> configuration");
 	if ((n = conf_xml_child(root, "currentMemory")) && !parse_memory(n, &d->current_memory_kib, err))
 		return false;
-	if (d->current_memory_kib == 0 || d->current_memory_kib > d->memory_kib)
-		d->current_memory_kib = d->memory_kib;
 	if ((n = conf_xml_child(root, "maxMemory"))) {
 		if (!parse_memory(n, &d->max_memory_kib, err) ||
 		    !domain_parse_uint_prop(n, "slots", &d->max_memory_slots, err))
 			return false;
-		if (!d->max_memory_kib || !d->max_memory_slots)
-			return conf_error(err, VIR_ERR_XML_ERROR,
-					  "both maximum memory size and memory slot count must be specified");
 	}
-
 	if (!parse_vcpu(d, conf_xml_child(root, "vcpu"), err))
-		return false;
-
-	xmlNode *os = conf_xml_child(root, "os");
-	if (!os)
-		return conf_error(err, VIR_ERR_XML_ERROR, "an os <type> must be specified");
-	if (!parse_os(d, os, err))
 		return false;
 
 	if ((n = conf_xml_child(root, "features"))) {
@@ -384,32 +393,67 @@ static bool parse_root(struct domain_def *d, xmlNode *root, unsigned flags, GErr
 						  (const char *)c->name);
 		}
 	}
-	if ((n = conf_xml_child(root, "cpu")))
-		d->cpu = domain_raw_new(n);
-	if (!parse_clock(d, conf_xml_child(root, "clock"), err))
-		return false;
-
 	d->on_poweroff = LIFECYCLE_DESTROY;
 	d->on_reboot = LIFECYCLE_RESTART;
 	d->on_crash = LIFECYCLE_DESTROY;
-	if (!parse_lifecycle(root, "on_poweroff", false, &d->on_poweroff, err) ||
-	    !parse_lifecycle(root, "on_reboot", false, &d->on_reboot, err) ||
+	if (!parse_lifecycle(root, "on_reboot", false, &d->on_reboot, err) ||
+	    !parse_lifecycle(root, "on_poweroff", false, &d->on_poweroff, err) ||
 	    !parse_lifecycle(root, "on_crash", true, &d->on_crash, err))
 		return false;
 	if ((n = conf_xml_child(root, "pm")))
 		d->pm = domain_raw_new(n);
-
-	if (!domain_parse_devices(d, conf_xml_child(root, "devices"), err))
+	if (!parse_clock(d, conf_xml_child(root, "clock"), err))
 		return false;
+	if (!parse_os(d, os, err))
+		return false;
+	if ((n = conf_xml_child(root, "cpu")))
+		d->cpu = domain_raw_new(n);
+	return domain_parse_devices(d, conf_xml_child(root, "devices"), err);
+}
 
-	bool device_boot = domain_parse_has_device_boot(d);
-	if (device_boot && d->boot_devs[0])
+/* libvirt's post-parse callbacks: capabilities, defaults, sizes. */
+static bool postparse(struct domain_def *d, const char *virt, unsigned flags, GError **err)
+{
+	if (!check_caps(d, virt, flags, err))
+		return false;
+	if (d->memory_kib == 0)
+		return conf_error(err, VIR_ERR_XML_ERROR,
+				  "Memory size must be specified via <memory> or in the <numa> configuration");
+	if (d->current_memory_kib == 0 || d->current_memory_kib > d->memory_kib)
+		d->current_memory_kib = d->memory_kib;
+	if ((d->max_memory_kib || d->max_memory_slots) && !(d->max_memory_kib && d->max_memory_slots))
+		return conf_error(err, VIR_ERR_XML_ERROR,
+				  "both maximum memory size and memory slot count must be specified");
+	if (d->vcpus == 0 || d->vcpus_current == 0)
+		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "the domain needs at least one vCPU");
+	if (!domain_parse_devices_post(d, err))
+		return false;
+	if (!domain_parse_has_device_boot(d) && !d->boot_devs[0])
+		d->boot_devs[0] = g_strdup("hd");
+	return true;
+}
+
+/* libvirt's validation, after post-parse. */
+static bool validate(const struct domain_def *d, GError **err)
+{
+	/* the name becomes a file name in the driver's config directory */
+	if (strchr(d->name, '/'))
+		return conf_error(err, VIR_ERR_XML_ERROR, "name %s cannot contain '/'", d->name);
+	if (domain_parse_has_device_boot(d) && d->boot_devs[0])
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
 				  "per-device boot elements cannot be used together with os/boot elements");
-	if (!device_boot && !d->boot_devs[0])
-		d->boot_devs[0] = g_strdup("hd");
+	return domain_parse_devices_validate(d, err) &&
+	       validate_lifecycle("poweroff", d->on_poweroff, err) &&
+	       validate_lifecycle("reboot", d->on_reboot, err);
+}
 
-	return check_caps(d, virt, flags, err);
+static bool parse_domain(struct domain_def *d, xmlNode *root, unsigned flags, GError **err)
+{
+	if (!conf_xml_is(root, "domain"))
+		return conf_error(err, VIR_ERR_XML_ERROR, "expecting root element of 'domain', not '%s'",
+				  (const char *)root->name);
+	g_autofree char *virt = conf_xml_prop(root, "type");
+	return parse_root(d, root, virt, err) && postparse(d, virt, flags, err) && validate(d, err);
 }
 
 struct domain_def *domain_def_parse(const char *xml, unsigned flags, GError **err)
@@ -435,7 +479,7 @@ struct domain_def *domain_def_parse(const char *xml, unsigned flags, GError **er
 			goto out;
 	}
 	d = g_new0(struct domain_def, 1);
-	if (!parse_root(d, root, flags, err)) {
+	if (!parse_domain(d, root, flags, err)) {
 		domain_def_free(d);
 		d = NULL;
 	}

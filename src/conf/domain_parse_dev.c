@@ -30,12 +30,6 @@ static const char *const input_types[] = { "mouse", "tablet", "keyboard", "passt
 static const char *const memballoon_models[] = {
 	"virtio", "virtio-transitional", "virtio-non-transitional", "xen", "none", NULL,
 };
-/* Devices libvirt knows and tandem keeps without interpreting them. */
-static const char *const raw_devices[] = {
-	"graphics", "video", "sound", "hostdev", "filesystem", "watchdog", "channel", "tpm",
-	"smartcard", "redirdev", "redirfilter", "hub", "panic", "shmem", "memory", "iommu",
-	"vsock", "lease", "nvram", "audio", "parallel", "crypto", NULL,
-};
 
 #define APPEND(arr, n) (arr = g_renew(__typeof__(*arr), arr, n + 1), memset(&arr[n], 0, sizeof(*arr)), &arr[n++])
 
@@ -47,7 +41,9 @@ static bool parse_boot_order(xmlNode *dev, unsigned *order, GError **err)
 	if (!domain_parse_uint_prop(b, "order", order, err))
 		return false;
 	if (*order == 0)
-		return conf_error(err, VIR_ERR_XML_ERROR, "missing boot order attribute");
+		return conf_error(err, VIR_ERR_XML_ERROR, xmlHasProp(b, (const xmlChar *)"order")
+				  ? "Invalid value for attribute 'order' in element 'boot': Zero is not permitted"
+				  : "Missing required attribute 'order' in element 'boot'");
 	return true;
 }
 
@@ -99,23 +95,21 @@ static bool parse_disk(struct domain_def *d, xmlNode *n, GError **err)
 	if ((c = conf_xml_child(n, "target"))) {
 		k->target_dev = conf_xml_prop(c, "dev");
 		k->target_bus = conf_xml_prop(c, "bus");
+		if (k->target_dev && !*k->target_dev) /* as if absent, as libvirt reads it */
+			g_clear_pointer(&k->target_dev, g_free);
 	}
-	if (!k->target_dev)
-		return conf_error(err, VIR_ERR_NO_TARGET, "missing target information for device %s",
-				  k->source ? k->source : "");
 	if (k->target_bus && !domain_parse_in(k->target_bus, disk_buses))
 		return domain_parse_bad_attr(err, "bus", "target", k->target_bus);
-	if (!k->target_bus) {
-		const char *bus = disk_bus_from_dev(k->target_dev);
-		if (!bus)
-			return conf_error(err, VIR_ERR_XML_ERROR, "Unknown disk name '%s' and no address specified",
-					  k->target_dev);
-		if (!strcmp(bus, "fdc") && strcmp(k->device, "floppy") != 0)
-			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "Invalid harddisk device name: %s", k->target_dev);
-		k->target_bus = g_strdup(bus);
-	} else if (!disk_bus_from_dev(k->target_dev))
+	/* libvirt derives a missing bus from the name's prefix right away;
+	 * the drive letters are checked later (domain_parse_devices_post) */
+	static const char *const prefixes[] = { "hd", "sd", "vd", "xvd", "ubd", "fd", NULL };
+	bool known_prefix = false;
+	for (const char *const *p = prefixes; *p && k->target_dev; p++)
+		known_prefix |= g_str_has_prefix(k->target_dev, *p);
+	if (k->target_dev && !k->target_bus && !known_prefix)
 		return conf_error(err, VIR_ERR_XML_ERROR, "Unknown disk name '%s' and no address specified",
 				  k->target_dev);
+	/* target presence, name and bus: domain_parse_devices_post/_validate */
 	k->readonly = conf_xml_child(n, "readonly") != NULL;
 	k->shareable = conf_xml_child(n, "shareable") != NULL;
 	if ((c = conf_xml_child(n, "serial")))
@@ -126,15 +120,13 @@ static bool parse_disk(struct domain_def *d, xmlNode *n, GError **err)
 /* "52:54:00:12:34:56": six hex pairs, unicast. */
 static bool parse_mac(const char *s, GError **err)
 {
-	unsigned char b[6];
 	for (int i = 0; i < 6; i++) {
 		const char *p = s + i * 3;
 		int hi = g_ascii_xdigit_value(p[0]), lo = hi < 0 ? -1 : g_ascii_xdigit_value(p[1]);
 		if (lo < 0 || (i < 5 && p[2] != ':') || (i == 5 && p[2]))
 			return conf_error(err, VIR_ERR_XML_ERROR, "unable to parse mac address '%s'", s);
-		b[i] = (unsigned char)(hi << 4 | lo);
 	}
-	if (b[0] & 1)
+	if (g_ascii_xdigit_value(s[1]) & 1)
 		return conf_error(err, VIR_ERR_XML_ERROR, "expected unicast mac address, found multicast '%s'", s);
 	return true;
 }
@@ -147,7 +139,17 @@ static bool parse_interface(struct domain_def *d, xmlNode *n, GError **err)
 		i->type = g_strdup("user"); /* libvirt's default */
 	if (!domain_parse_in(i->type, net_types))
 		return domain_parse_bad_attr(err, "type", "interface", i->type);
-	xmlNode *c;
+	xmlNode *c = conf_xml_child(n, "source");
+	if (!c && (!strcmp(i->type, "network") || !strcmp(i->type, "bridge")))
+		return conf_error(err, VIR_ERR_XML_ERROR, "interface type='%s' requires a 'source' element", i->type);
+	if (c) {
+		const char *attr = !strcmp(i->type, "bridge") ? "bridge" : !strcmp(i->type, "network") ? "network"
+			: !strcmp(i->type, "direct") ? "dev" : !strcmp(i->type, "vhostuser") ? "path" : NULL;
+		if (attr)
+			i->source = conf_xml_prop(c, attr);
+		if ((!strcmp(i->type, "network") || !strcmp(i->type, "bridge")) && !i->source)
+			return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute '%s' in element 'source'", attr);
+	}
 	if ((c = conf_xml_child(n, "mac")))
 		i->mac = conf_xml_prop(c, "address");
 	if (i->mac) {
@@ -158,14 +160,6 @@ static bool parse_interface(struct domain_def *d, xmlNode *n, GError **err)
 	} else
 		i->mac = g_strdup_printf("52:54:00:%02x:%02x:%02x", g_random_int_range(0, 256),
 					 g_random_int_range(0, 256), g_random_int_range(0, 256));
-	if ((c = conf_xml_child(n, "source"))) {
-		const char *attr = !strcmp(i->type, "bridge") ? "bridge" : !strcmp(i->type, "network") ? "network"
-			: !strcmp(i->type, "direct") ? "dev" : !strcmp(i->type, "vhostuser") ? "path" : NULL;
-		if (attr)
-			i->source = conf_xml_prop(c, attr);
-	}
-	if (!strcmp(i->type, "network") && !i->source)
-		return conf_error(err, VIR_ERR_XML_ERROR, "interface type='network' requires a 'source' element");
 	if ((c = conf_xml_child(n, "target")))
 		i->target_dev = conf_xml_prop(c, "dev");
 	if ((c = conf_xml_child(n, "model")))
@@ -189,14 +183,16 @@ static bool parse_chr(struct domain_chr *c, xmlNode *n, bool serial, int default
 	xmlNode *t = conf_xml_child(n, "target");
 	if (t) {
 		c->target_type = conf_xml_prop(t, "type");
-		unsigned port = (unsigned)default_port;
-		if (!domain_parse_uint_prop(t, "port", &port, err))
-			return false;
-		c->port = (int)port;
+		if (c->target_type && !domain_parse_in(c->target_type, serial ? serial_targets : console_targets))
+			return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+					  "unknown target type '%s' specified for character device", c->target_type);
+		g_autofree char *port = conf_xml_prop(t, "port");
+		unsigned long long v;
+		if (port && (!domain_parse_ull(port, &v) || v > G_MAXINT))
+			return conf_error(err, VIR_ERR_XML_ERROR, "Invalid port number: %s", port);
+		if (port)
+			c->port = (int)v;
 	}
-	if (c->target_type && !domain_parse_in(c->target_type, serial ? serial_targets : console_targets))
-		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
-				  "unknown target type '%s' specified for character device", c->target_type);
 	if (!c->target_type)
 		c->target_type = g_strdup(serial ? "isa-serial" : "serial");
 	return true;
@@ -258,9 +254,35 @@ static bool has_input(const struct domain_def *d, const char *type, const char *
 
 static bool parse_controller(struct domain_def *d, xmlNode *n, GError **err)
 {
+	static const char *const types[] = {
+		"ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa", "nvme", NULL,
+	};
+	/* the models libvirt knows for the types that have them */
+	static const char *const usb_models[] = {
+		"piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
+		"vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2", "qemu-xhci", "none", NULL,
+	};
+	static const char *const pci_models[] = {
+		"pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-root-port",
+		"pcie-switch-upstream-port", "pcie-switch-downstream-port", "pci-expander-bus",
+		"pcie-expander-bus", "pcie-to-pci-bridge", NULL,
+	};
+	static const char *const ide_models[] = { "piix3", "piix4", "ich6", NULL };
+	static const char *const scsi_models[] = {
+		"auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi", "virtio-scsi",
+		"lsisas1078", "virtio-transitional", "virtio-non-transitional", "ncr53c90", "am53c974",
+		"dc390", NULL,
+	};
 	g_autofree char *type = conf_xml_prop(n, "type");
 	if (!type)
 		type = g_strdup("ide"); /* libvirt's default */
+	if (!domain_parse_in(type, types))
+		return domain_parse_bad_attr(err, "type", "controller", type);
+	g_autofree char *model = conf_xml_prop(n, "model");
+	const char *const *models = !strcmp(type, "usb") ? usb_models : !strcmp(type, "pci") ? pci_models
+		: !strcmp(type, "ide") ? ide_models : !strcmp(type, "scsi") ? scsi_models : NULL;
+	if (model && models && !domain_parse_in(model, models))
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "Unknown model type '%s'", model);
 	unsigned index = 0;
 	bool given = xmlHasProp(n, (const xmlChar *)"index") != NULL;
 	if (!domain_parse_uint_prop(n, "index", &index, err))
@@ -272,7 +294,7 @@ static bool parse_controller(struct domain_def *d, xmlNode *n, GError **err)
 	struct domain_controller *c = APPEND(d->controllers, d->ncontrollers);
 	c->type = g_steal_pointer(&type);
 	c->index = (int)index;
-	c->model = conf_xml_prop(n, "model");
+	c->model = g_steal_pointer(&model);
 	return true;
 }
 
@@ -320,67 +342,141 @@ static bool keep_raw(xmlNode *n)
 	return type && domain_parse_in(type, known) && !domain_parse_in(type, structured);
 }
 
-bool domain_parse_devices(struct domain_def *d, xmlNode *devices, GError **err)
+/* libvirt reads <devices> type by type, in this order. */
+static const char *const device_order[] = {
+	"disk", "controller", "lease", "filesystem", "interface", "smartcard", "serial", "parallel",
+	"console", "channel", "input", "tpm", "graphics", "sound", "audio", "video", "hostdev",
+	"redirdev", "redirfilter", "hub", "watchdog", "memballoon", "rng", "nvram", "panic", "shmem",
+	"memory", "iommu", "vsock", "crypto", NULL,
+};
+
+static bool parse_device(struct domain_def *d, xmlNode *n, GError **err)
 {
-	d->memballoon_model = g_strdup("none");
-	bool have_graphics = false;
-	for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE || n->ns)
-			continue;
-		bool ok = true;
-		if (keep_raw(n)) {
-			struct domain_raw *r = APPEND(d->other_devices, d->nother_devices);
-			domain_raw_set(r, n);
-		} else if (conf_xml_is(n, "emulator")) {
-			g_free(d->emulator);
-			d->emulator = conf_xml_text(n);
-		} else if (conf_xml_is(n, "disk"))
-			ok = parse_disk(d, n, err);
-		else if (conf_xml_is(n, "interface"))
-			ok = parse_interface(d, n, err);
-		else if (conf_xml_is(n, "serial")) {
-			struct domain_chr *c = APPEND(d->serials, d->nserials);
-			ok = parse_chr(c, n, true, (int)d->nserials - 1, err);
-		} else if (conf_xml_is(n, "console")) {
-			struct domain_chr *c = APPEND(d->consoles, d->nconsoles);
-			ok = parse_chr(c, n, false, (int)d->nconsoles - 1, err);
-		} else if (conf_xml_is(n, "input"))
-			ok = parse_input(d, n, err);
-		else if (conf_xml_is(n, "controller"))
-			ok = parse_controller(d, n, err);
-		else if (conf_xml_is(n, "rng"))
-			ok = parse_rng(d, n, err);
-		else if (conf_xml_is(n, "memballoon")) {
-			g_free(d->memballoon_model);
-			d->memballoon_model = conf_xml_prop(n, "model");
-			if (!d->memballoon_model)
-				return conf_error(err, VIR_ERR_XML_ERROR,
-						  "Missing required attribute 'model' in element 'memballoon'");
-			if (!domain_parse_in(d->memballoon_model, memballoon_models))
-				return domain_parse_bad_attr(err, "model", "memballoon", d->memballoon_model);
-		} else if (domain_parse_in((const char *)n->name, raw_devices)) {
-			struct domain_raw *r = APPEND(d->other_devices, d->nother_devices);
-			domain_raw_set(r, n);
-			have_graphics |= conf_xml_is(n, "graphics");
-		}
+	static const char *const video_models[] = {
+		"default", "vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "parallels", "virtio", "gop",
+		"none", "bochs", "ramfb", NULL,
+	};
+	if (keep_raw(n) && conf_xml_is(n, "interface")) {
+		/* kept whole; libvirt's checks of a direct NIC's source */
+		g_autofree char *type = conf_xml_prop(n, "type");
+		xmlNode *src = conf_xml_child(n, "source");
+		if (!strcmp(type, "direct") && !src)
+			return conf_error(err, VIR_ERR_XML_ERROR, "interface type='direct' requires a 'source' element");
+		if (!strcmp(type, "direct") && !xmlHasProp(src, (const xmlChar *)"dev"))
+			return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'dev' in element 'source'");
+	}
+	if (keep_raw(n) && (conf_xml_is(n, "serial") || conf_xml_is(n, "console"))) {
+		/* kept whole, but its target is checked like any chardev's */
+		struct domain_chr scratch = { 0 };
+		bool ok = parse_chr(&scratch, n, conf_xml_is(n, "serial"), 0, err);
+		g_free(scratch.type);
+		g_free(scratch.source_path);
+		g_free(scratch.target_type);
 		if (!ok)
 			return false;
 	}
-	if (!d->emulator)
-		d->emulator = g_strdup(DOMAIN_DEFAULT_EMULATOR);
+	static const char *const graphics_types[] = {
+		"sdl", "vnc", "rdp", "desktop", "spice", "egl-headless", "dbus", NULL,
+	};
+	g_autofree char *gtype = conf_xml_is(n, "graphics") ? conf_xml_prop(n, "type") : NULL;
+	if (gtype && !domain_parse_in(gtype, graphics_types))
+		return domain_parse_bad_attr(err, "type", "graphics", gtype);
+	xmlNode *model = conf_xml_is(n, "video") ? conf_xml_child(n, "model") : NULL;
+	g_autofree char *vmodel = model ? conf_xml_prop(model, "type") : NULL;
+	if (vmodel && !domain_parse_in(vmodel, video_models))
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown video model '%s'", vmodel);
+	if (keep_raw(n) || !(conf_xml_is(n, "disk") || conf_xml_is(n, "interface") || conf_xml_is(n, "serial") ||
+			     conf_xml_is(n, "console") || conf_xml_is(n, "input") || conf_xml_is(n, "controller") ||
+			     conf_xml_is(n, "rng") || conf_xml_is(n, "memballoon"))) {
+		struct domain_raw *r = APPEND(d->other_devices, d->nother_devices);
+		domain_raw_set(r, n);
+		return true;
+	}
+	if (conf_xml_is(n, "disk"))
+		return parse_disk(d, n, err);
+	if (conf_xml_is(n, "interface"))
+		return parse_interface(d, n, err);
+	if (conf_xml_is(n, "serial")) {
+		struct domain_chr *c = APPEND(d->serials, d->nserials);
+		return parse_chr(c, n, true, (int)d->nserials - 1, err);
+	}
+	if (conf_xml_is(n, "console")) {
+		struct domain_chr *c = APPEND(d->consoles, d->nconsoles);
+		return parse_chr(c, n, false, (int)d->nconsoles - 1, err);
+	}
+	if (conf_xml_is(n, "input"))
+		return parse_input(d, n, err);
+	if (conf_xml_is(n, "controller"))
+		return parse_controller(d, n, err);
+	if (conf_xml_is(n, "rng"))
+		return parse_rng(d, n, err);
+	g_free(d->memballoon_model);
+	d->memballoon_model = conf_xml_prop(n, "model");
+	if (!d->memballoon_model)
+		return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute 'model' in element 'memballoon'");
+	if (!domain_parse_in(d->memballoon_model, memballoon_models))
+		return domain_parse_bad_attr(err, "model", "memballoon", d->memballoon_model);
+	return true;
+}
+
+bool domain_parse_devices(struct domain_def *d, xmlNode *devices, GError **err)
+{
+	d->memballoon_model = g_strdup("none");
+	xmlNode *emulator = conf_xml_child(devices, "emulator");
+	d->emulator = emulator ? conf_xml_text(emulator) : g_strdup(DOMAIN_DEFAULT_EMULATOR);
+	for (const char *const *type = device_order; *type; type++)
+		for (xmlNode *n = devices ? devices->children : NULL; n; n = n->next)
+			if (conf_xml_is(n, *type) && !parse_device(d, n, err))
+				return false;
+	return true;
+}
+
+static void add_input(struct domain_def *d, const char *type, const char *bus)
+{
+	if (has_input(d, type, bus))
+		return;
+	struct domain_input *in = APPEND(d->inputs, d->ninputs);
+	in->type = g_strdup(type);
+	in->bus = g_strdup(bus);
+}
+
+bool domain_parse_devices_post(struct domain_def *d, GError **err)
+{
+	for (size_t i = 0; i < d->ndisks; i++) {
+		struct domain_disk *k = &d->disks[i];
+		if (!k->target_dev)
+			continue; /* refused by validation */
+		const char *bus = disk_bus_from_dev(k->target_dev);
+		if (!bus)
+			return conf_error(err, VIR_ERR_XML_ERROR, "Unknown disk name '%s' and no address specified",
+					  k->target_dev);
+		if (!k->target_bus)
+			k->target_bus = g_strdup(bus);
+	}
 	pair_console(d);
-	/* libvirt adds a PS/2 mouse and keyboard to x86 guests with graphics */
-	if (have_graphics) {
-		if (!has_input(d, "mouse", "ps2")) {
-			struct domain_input *in = APPEND(d->inputs, d->ninputs);
-			in->type = g_strdup("mouse");
-			in->bus = g_strdup("ps2");
+	/* libvirt's QEMU driver adds a PS/2 mouse and keyboard to x86 guests with graphics */
+	for (size_t i = 0; i < d->nother_devices; i++)
+		if (!strcmp(d->other_devices[i].name, "graphics")) {
+			add_input(d, "mouse", "ps2");
+			add_input(d, "keyboard", "ps2");
+			break;
 		}
-		if (!has_input(d, "keyboard", "ps2")) {
-			struct domain_input *in = APPEND(d->inputs, d->ninputs);
-			in->type = g_strdup("keyboard");
-			in->bus = g_strdup("ps2");
-		}
+	return true;
+}
+
+bool domain_parse_devices_validate(const struct domain_def *d, GError **err)
+{
+	for (size_t i = 0; i < d->ndisks; i++) {
+		const struct domain_disk *k = &d->disks[i];
+		if (!k->target_dev)
+			return conf_error(err, VIR_ERR_NO_TARGET, "missing target information for device %s",
+					  k->source ? k->source : "");
+		if (!strcmp(k->device, "lun") && strcmp(k->type, "block") != 0)
+			return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+					  "disk device='lun' is only valid for block type disk source");
+		if (g_str_has_prefix(k->target_dev, "fd") && !strcmp(k->target_bus, "fdc") &&
+		    strcmp(k->device, "floppy") != 0)
+			return conf_error(err, VIR_ERR_INTERNAL_ERROR, "Invalid harddisk device name: %s", k->target_dev);
 	}
 	return true;
 }

@@ -21,6 +21,10 @@ bool domain_parse_bad_attr(GError **err, const char *attr, const char *elem, con
  * <devices> (devices may be NULL), then applies libvirt's serial/console
  * pairing and implicit devices. */
 bool domain_parse_devices(struct domain_def *d, xmlNode *devices, GError **err);
+/* libvirt's device post-parse (disk buses from names, ...) and validation
+ * steps, run after the whole document is parsed. */
+bool domain_parse_devices_post(struct domain_def *d, GError **err);
+bool domain_parse_devices_validate(const struct domain_def *d, GError **err);
 /* Whether any device has a <boot order>. */
 bool domain_parse_has_device_boot(const struct domain_def *d);
 

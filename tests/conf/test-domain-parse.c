@@ -77,7 +77,7 @@ static void test_memory_units(void)
 		{ "1", "PB", 976562500000ULL }, { "1", "P", 1ULL << 40 }, { "1", "PiB", 1ULL << 40 },
 		{ "1", "EB", 976562500000000ULL }, { "1", "E", 1ULL << 50 }, { "7", "EiB", 7ULL << 50 },
 		{ "9223372036854774784", "b", 9007199254740991ULL },
-		{ " 42 ", "KiB", 42 },
+		{ " 42", "KiB", 42 }, /* strtoull's leading blanks */
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autofree char *unit = cases[i].unit ? g_strdup_printf(" unit='%s'", cases[i].unit) : g_strdup("");
@@ -102,7 +102,8 @@ static void test_memory_errors(void)
 		{ "1", "q", VIR_ERR_INVALID_ARG },
 		{ "8", "EiB", VIR_ERR_OVERFLOW }, { "9007199254740992", NULL, VIR_ERR_OVERFLOW },
 		{ "9223372036854775808", "b", VIR_ERR_OVERFLOW }, { "9223372036854775807", "b", VIR_ERR_OVERFLOW },
-		{ "lots", NULL, VIR_ERR_XML_ERROR }, { "-1", NULL, VIR_ERR_XML_ERROR },
+		{ "lots", NULL, VIR_ERR_XML_ERROR }, { "-1", NULL, VIR_ERR_XML_ERROR }, { "42 ", NULL, VIR_ERR_XML_ERROR },
+		{ "", "GiB", VIR_ERR_XML_ERROR }, /* empty: as if absent, "Memory size must be specified" */
 		{ "99999999999999999999999", NULL, VIR_ERR_XML_ERROR }, { "0", NULL, VIR_ERR_XML_ERROR },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
