@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	m->pc = pc_devices_create(&p, &err);
 	if (!m->pc || !engine_emu.vm_init(m, &err))
 		goto fail;
-	struct boot_config bc = {.kernel = argv[1], .cmdline = argv[2], .host_decompress = true, .ncpus = NCPU, .acpi = getenv("EMU_PC_NOACPI") == NULL,
+	struct boot_config bc = {.kernel = argv[1], .cmdline = argv[2], .host_decompress = getenv("EMU_PC_GUEST_DECOMPRESS") == NULL, .ncpus = NCPU, .acpi = getenv("EMU_PC_NOACPI") == NULL,
 				 .initrd = argc > 3 && argv[3][0] ? argv[3] : NULL};
 	struct cpu_state st;
 	memset(&st, 0, sizeof(st));
@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 			size_t room = pc_serial_rx_space(m->pc);
 			if (room) {
 				size_t n = input_len - input_pos < room ? input_len - input_pos : room;
+				if (getenv("EMU_PC_SLOW_INPUT"))
+					n = 1;
 				input_pos += pc_serial_receive(m->pc, (const uint8_t *)input + input_pos, n);
 			}
 		}

@@ -23,12 +23,15 @@ void block_cache_fini(struct emu_vm *vm)
 	g_free(vm->arena);
 }
 
+/* Unconditional transfers end a block; conditional ones (Jcc, LOOP, JCXZ)
+ * do not: the run loop leaves the block when an instruction's next RIP is
+ * not the sequential one, so a not-taken branch just runs on. */
 static bool ends_block(const struct insn *i)
 {
 	insn_fn *f = i->fn;
-	return f == op_jcc || f == op_jmp_rel || f == op_call_rel || f == op_ret || f == op_jmp_rm ||
+	return f == op_jmp_rel || f == op_call_rel || f == op_ret || f == op_jmp_rm ||
 	       f == op_call_rm || f == op_jmpf_ptr || f == op_callf_ptr || f == op_jmpf_m || f == op_callf_m ||
-	       f == op_retf || f == op_iret || f == op_loop || f == op_jcxz || f == op_int3 || f == op_int ||
+	       f == op_retf || f == op_iret || f == op_int3 || f == op_int ||
 	       f == op_into || f == op_int1 || f == op_syscall || f == op_sysret || f == op_hlt || f == op_ud ||
 	       f == op_unimpl;
 }
@@ -62,6 +65,7 @@ static struct block *block_single(struct emu_cpu *c, uint64_t lin, uint64_t phys
 	c->stats.decodes++;
 	b->n = 1;
 	b->key = 0;
+	c->last_block = NULL;
 	return b;
 }
 
@@ -76,6 +80,8 @@ static struct block *block_build(struct emu_cpu *c, uint64_t lin, uint64_t phys,
 	if (vm->arena_used + need > BLOCK_ARENA) {
 		memset(vm->btab, 0, BTAB_SIZE * sizeof(*vm->btab));
 		vm->arena_used = 0;
+		for (unsigned k = 0; k < vm->ncpus; k++)
+			vm->cpus[k]->last_block = NULL;
 		c->stats.block_flushes++;
 	}
 	struct block *b = (struct block *)(vm->arena + vm->arena_used);
@@ -104,11 +110,37 @@ static struct block *block_build(struct emu_cpu *c, uint64_t lin, uint64_t phys,
 	b->nwords = off + ((b->nbytes + 7u) & ~7u) <= 4096 ? (uint16_t)((b->nbytes + 7) / 8) : 0;
 	b->lastmask = (b->nbytes & 7) ? (1ULL << (8 * (b->nbytes & 7))) - 1 : ~0ULL;
 	b->key = key;
+	b->succ[0] = b->succ[1] = NULL;
+	b->nlinks = 0;
 	vm->arena_used += (sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15;
 	if (*slot)
 		c->stats.code_invalidations += (*slot)->key == key;
 	*slot = b;
 	return b;
+}
+
+static inline bool block_valid(const struct block *b, const uint8_t *h)
+{
+	unsigned nw = b->nwords;
+	if (likely(nw)) {
+		uint64_t diff = 0, x, y;
+		for (unsigned k = 0; k + 1 < nw; k++) {
+			memcpy(&x, h + 8 * k, 8);
+			memcpy(&y, b->bytes + 8 * k, 8);
+			diff |= x ^ y;
+		}
+		memcpy(&x, h + 8 * (nw - 1), 8);
+		memcpy(&y, b->bytes + 8 * (nw - 1), 8);
+		diff |= (x & b->lastmask) ^ y;
+		return diff == 0;
+	}
+	return memcmp(b->bytes, h, b->nbytes) == 0;
+}
+
+static inline void block_link(struct block *p, struct block *b)
+{
+	if (p && p->succ[0] != b && p->succ[1] != b)
+		p->succ[p->nlinks++ & 1] = b;
 }
 
 struct block *block_fetch(struct emu_cpu *c)
@@ -122,27 +154,26 @@ struct block *block_fetch(struct emu_cpu *c)
 	else
 		phys = mmu_translate(c, lin, ACC_X);
 	uint64_t key = phys * 4 + (c->code_size >> 1);
-	struct block **slot = &c->vm->btab[(phys ^ (phys >> BTAB_BITS)) & (BTAB_SIZE - 1)];
-	struct block *b = *slot;
+	struct block *p = c->last_block, *b = NULL;
 	/* a key match implies RAM: blocks are only built there */
-	if (likely(b && b->key == key)) {
-		const uint8_t *h = c->m->mem.base + phys;
-		unsigned nw = b->nwords;
-		if (likely(nw)) {
-			uint64_t diff = 0, x, y;
-			for (unsigned k = 0; k + 1 < nw; k++) {
-				memcpy(&x, h + 8 * k, 8);
-				memcpy(&y, b->bytes + 8 * k, 8);
-				diff |= x ^ y;
-			}
-			memcpy(&x, h + 8 * (nw - 1), 8);
-			memcpy(&y, b->bytes + 8 * (nw - 1), 8);
-			diff |= (x & b->lastmask) ^ y;
-			if (likely(diff == 0))
-				return b;
-		} else if (memcmp(b->bytes, h, b->nbytes) == 0) {
-			return b;
-		}
+	if (p) {
+		if (p->succ[0] && p->succ[0]->key == key)
+			b = p->succ[0];
+		else if (p->succ[1] && p->succ[1]->key == key)
+			b = p->succ[1];
 	}
-	return block_build(c, lin, phys, key, slot);
+	struct block **slot = &c->vm->btab[(phys ^ (phys >> BTAB_BITS)) & (BTAB_SIZE - 1)];
+	if (!b && *slot && (*slot)->key == key)
+		b = *slot;
+	if (likely(b && block_valid(b, c->m->mem.base + phys))) {
+		block_link(p, b);
+		c->last_block = b;
+		return b;
+	}
+	b = block_build(c, lin, phys, key, slot);
+	if (b->key) {
+		block_link(p, b);
+		c->last_block = b;
+	}
+	return b;
 }

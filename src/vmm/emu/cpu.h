@@ -120,12 +120,13 @@ struct insn {
 #define BLOCK_MAX_BYTES 256
 struct block {
 	uint64_t key;            /* phys * 4 + code_size / 2 */
-	uint16_t n, nbytes, nwords;
+	uint16_t n, nbytes, nwords, nlinks;
 	uint64_t lastmask;
+	struct block *succ[2];   /* blocks that followed this one (chaining skips the table) */
 	uint8_t bytes[BLOCK_MAX_BYTES];
 	struct insn in[];
 };
-#define BTAB_BITS 16
+#define BTAB_BITS 18
 #define BTAB_SIZE (1u << BTAB_BITS)
 #define BLOCK_ARENA (32u << 20)
 
@@ -180,6 +181,7 @@ struct emu_cpu {
 	char errmsg[200];
 
 	uint64_t rt_check;       /* realtime clock: icount at which to look at host time */
+	struct block *last_block; /* the block run last (in the arena), or NULL */
 	_Alignas(16) uint8_t scratch[sizeof(struct block) + sizeof(struct insn)];  /* uncached instruction */
 	uint64_t icount;         /* instructions retired */
 	uint64_t credited;       /* part of icount already credited to the guest clock */
