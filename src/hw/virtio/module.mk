@@ -7,7 +7,8 @@ src_hw_virtio_libtandem_virtio_a_SOURCES = \
 	src/hw/virtio/virtio_blk.c src/hw/virtio/virtio_blk.h \
 	src/hw/virtio/virtio_rng.c src/hw/virtio/virtio_rng.h \
 	src/hw/virtio/virtio_console.c src/hw/virtio/virtio_console.h \
-	src/hw/virtio/virtio_net.c src/hw/virtio/virtio_net.h
+	src/hw/virtio/virtio_net.c src/hw/virtio/virtio_net.h \
+	src/hw/virtio/virtio_devices.c src/hw/virtio/virtio_devices.h
 
 # Network backends: libslirp (user-mode) and tap.
 noinst_LIBRARIES += src/hw/virtio/libtandem_net.a
@@ -58,3 +59,11 @@ TESTS += tests/virtio/test-virtio-cli
 tests_virtio_test_virtio_cli_SOURCES = tests/virtio/test-virtio-cli.c src/vmm/cli.c src/vmm/cli.h
 tests_virtio_test_virtio_cli_CFLAGS = $(AM_CFLAGS)
 tests_virtio_test_virtio_cli_LDADD = src/vmm/libtandem_core.a $(GLIB_LIBS)
+
+# The whole assembly, as the machine will link it.
+VIRTIO_ALL_LIBS = src/hw/virtio/libtandem_virtio.a src/hw/virtio/libtandem_net.a \
+	src/hw/virtio/libtandem_block.a src/hw/libtandem_hw.a src/vmm/libtandem_ctl.a \
+	src/vmm/libtandem_core.a $(SLIRP_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS)
+check_PROGRAMS += tests/virtio/test-virtio-devices
+TESTS += tests/virtio/test-virtio-devices
+tests_virtio_test_virtio_devices_LDADD = $(VIRTIO_ALL_LIBS)

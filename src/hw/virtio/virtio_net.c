@@ -114,12 +114,17 @@ struct virtio_net *virtio_net_create(const char *name, const uint8_t mac[6], str
 	cfg.status = htole16(VIRTIO_NET_S_LINK_UP);
 	memcpy(vn->vdev.config, &cfg, vn->vdev.config_len);
 	vn->frame = g_malloc(NET_MAX_FRAME);
-	vn->be = be;
-	if (be) {
-		be->rx = net_rx;
-		be->rx_opaque = vn;
-	}
+	if (be)
+		virtio_net_attach(vn, be);
 	return vn;
+}
+
+void virtio_net_attach(struct virtio_net *vn, struct net_backend *be)
+{
+	net_backend_close(vn->be);
+	vn->be = be;
+	be->rx = net_rx;
+	be->rx_opaque = vn;
 }
 
 void virtio_net_destroy(struct virtio_net *vn)

@@ -26,6 +26,9 @@ struct virtio_net *virtio_net_create(const char *name, const uint8_t mac[6], str
 				     const struct guest_mem *gm);
 void virtio_net_destroy(struct virtio_net *vn);
 
+/* Connects a backend created after the device (takes ownership). */
+void virtio_net_attach(struct virtio_net *vn, struct net_backend *be);
+
 /* "52:54:00:12:34:56" -> bytes; false for anything else or a multicast MAC. */
 bool virtio_net_parse_mac(const char *s, uint8_t mac[6]);
 
