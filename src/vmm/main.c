@@ -2,6 +2,7 @@
 #include "config.h"
 #include "vmm/cli.h"
 #include "vmm/machine_config.h"
+#include "vmm/run.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
 		machine_config_clear(&cfg);
 		return 1;
 	}
-	fprintf(stderr, "tandem: the machine is not assembled yet\n");
+	int status = tandem_run(&cfg);
 	machine_config_clear(&cfg);
-	return 1;
+	return status;
 }

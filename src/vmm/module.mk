@@ -16,13 +16,26 @@ src_vmm_libtandem_ctl_a_SOURCES = \
 	src/vmm/control.c src/vmm/control.h
 src_vmm_libtandem_ctl_a_CFLAGS = $(AM_CFLAGS) $(JSON_GLIB_CFLAGS)
 
+# The machine and its run loop.
+noinst_LIBRARIES += src/vmm/libtandem_machine.a
+src_vmm_libtandem_machine_a_SOURCES = \
+	src/vmm/machine.c src/vmm/machine.h \
+	src/vmm/vcpu_loop.c \
+	src/vmm/run.c src/vmm/run.h
+
 bin_PROGRAMS += tandem
 tandem_SOURCES = \
 	src/vmm/main.c \
 	src/vmm/cli.c src/vmm/cli.h
 # Order matters for static libraries: users before what they use.
 TANDEM_LIBS = \
+	src/vmm/libtandem_machine.a \
 	src/vmm/libtandem_ctl.a \
+	src/hw/libtandem_hw.a \
+	src/hw/libtandem_intc.a \
+	src/vmm/boot/libtandem_boot.a \
+	src/vmm/emu/libtandem_emu.a \
+	src/vmm/emu/libtandem_fpu.a \
 	src/vmm/kvm/libtandem_kvm.a \
 	src/vmm/libtandem_core.a
 tandem_LDADD = $(TANDEM_LIBS) \

@@ -18,8 +18,8 @@ struct run_ctx {
 	struct chardev *serial;
 	struct control *control;
 	GMainContext *ctx;
-	GMainLoop *loop;
 	GThread *io_thread;
+	int io_quit;
 };
 
 /* ---- serial input (I/O thread) ---- */
@@ -130,7 +130,9 @@ static gpointer io_thread_main(gpointer data)
 {
 	struct run_ctx *r = data;
 	g_main_context_push_thread_default(r->ctx);
-	g_main_loop_run(r->loop);
+	/* Not g_main_loop_run: a quit issued before it starts would be lost. */
+	while (!g_atomic_int_get(&r->io_quit))
+		g_main_context_iteration(r->ctx, TRUE);
 	g_main_context_pop_thread_default(r->ctx);
 	return NULL;
 }
@@ -204,7 +206,6 @@ int tandem_run(struct machine_config *cfg)
 		vclock_pause(&m->clock);
 
 	r.ctx = g_main_context_new();
-	r.loop = g_main_loop_new(r.ctx, FALSE);
 	if (cfg->pidfile && !write_pidfile(cfg->pidfile, &err)) {
 		fprintf(stderr, "tandem: cannot write pidfile: %s\n", err->message);
 		goto out;
@@ -238,7 +239,8 @@ int tandem_run(struct machine_config *cfg)
 
 	control_emit(r.control, "SHUTDOWN", stop_reason(m->stop), m->stop != STOP_QUIT && m->stop != STOP_ERROR);
 	control_flush(r.control);
-	g_main_loop_quit(r.loop);
+	g_atomic_int_set(&r.io_quit, 1);
+	g_main_context_wakeup(r.ctx);
 	g_thread_join(r.io_thread);
 	if (cfg->stats)
 		print_stats(m);
@@ -249,7 +251,6 @@ out:
 	machine_destroy(m);
 	if (cfg->pidfile)
 		unlink(cfg->pidfile);
-	g_main_loop_unref(r.loop);
 	g_main_context_unref(r.ctx);
 	return status;
 }
