@@ -60,7 +60,7 @@ static void set_boot_msrs(struct cpu_state *s)
 	for (unsigned i = 0; i < G_N_ELEMENTS(zero_msrs); i++)
 		cpu_state_set_msr(s, zero_msrs[i], 0);
 	cpu_state_set_msr(s, 0x1A0, 1);              /* MISC_ENABLE: fast strings */
-	cpu_state_set_msr(s, 0x2FF, (1 << 11) | 6);  /* MTRRdefType: enabled, default write-back */
+	/* No MTRRdefType: the machine advertises no MTRRs (the kvm engine may add it where CPUID has them). */
 }
 
 bool cpu_setup(struct boot_ctx *c, enum boot_cpu_mode mode, uint64_t rip, GError **err)
