@@ -25,3 +25,7 @@ check_PROGRAMS += tests/test-control
 TESTS += tests/test-control
 tests_test_control_CFLAGS = $(AM_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_test_control_LDADD = src/vmm/libtandem_ctl.a $(JSON_GLIB_LIBS) $(CORE_TEST_LIBS)
+
+# End to end: freestanding guests and Debian kernels boot in tandem.
+TESTS += tests/e2e/test-guest-hello.sh
+EXTRA_DIST += tests/e2e/test-guest-hello.sh tests/e2e/test-boot-linux.sh

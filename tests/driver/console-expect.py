@@ -10,7 +10,7 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execvp('virsh', ['virsh', '-c', uri, 'console', dom])
 out = b''
-def expect(text, timeout=30):
+def expect(text, timeout=float(os.environ.get("TANDEM_EXPECT_TIMEOUT", "30"))):
     global out
     end = time.time() + timeout
     while text.encode() not in out:

@@ -8,7 +8,8 @@ for m in /lib/modules/*.ko; do insmod "$m" 2>/dev/null; done
 mkdir -p /etc/acpi/PWRF
 printf '#!/bin/sh\npoweroff -f\n' > /etc/acpi/PWRF/00000080
 chmod +x /etc/acpi/PWRF/00000080
-acpid -c /etc/acpi 2>/dev/null
+mkdir -p /var/log /var/run
+acpid -c /etc/acpi -l /var/log/acpid.log 2>/dev/null
 echo "TANDEM-GUEST-READY"
 export PS1='guest# '
 exec setsid cttyhack sh

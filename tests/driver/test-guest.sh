@@ -22,11 +22,11 @@ done
 "$top_srcdir/scripts/mkinitramfs.sh" "$INITRD" --init "$top_srcdir/tests/driver/guest-init.sh" "${adds[@]}" \
 	>/dev/null 2>&1 || skip_all "cannot build the initramfs"
 start_daemon "$TANDEM" || { echo "Bail out! daemon did not start"; exit 1; }
-GUEST_KERNEL="$KERNEL" GUEST_INITRD="$INITRD" domain_xml g1 | sed 's|<cmdline>console=ttyS0</cmdline>|<cmdline>console=ttyS0 quiet</cmdline>|; s|128</memory>|256</memory>|' > "$T_ROOT/g1.xml"
+GUEST_KERNEL="$KERNEL" GUEST_INITRD="$INITRD" domain_xml g1 | sed 's|<cmdline>console=ttyS0</cmdline>|<cmdline>console=ttyS0 quiet cryptomgr.notests</cmdline>|; s|128</memory>|256</memory>|' > "$T_ROOT/g1.xml"
 check "define the guest" vsh define "$T_ROOT/g1.xml"
 check "start" vsh start g1
 [ "$(vsh domstate g1)" = running ] && ok "running" || not_ok "running" "$(cat "$T_ROOT/log/tandem/g1.log")"
-out=$(/usr/bin/python3 "$top_srcdir/tests/driver/console-expect.py" "$URI" g1 \
+out=$(TANDEM_EXPECT_TIMEOUT=300 /usr/bin/python3 "$top_srcdir/tests/driver/console-expect.py" "$URI" g1 \
 	"Escape character" $'\r' "guest# " $'echo tandem-$((6*7))\r' "tandem-42" "^]" 2>&1)
 [ $? = 0 ] && ok "console: the guest's shell prompt appears and a command runs" || not_ok "console" "$out" "$(tail -20 "$T_ROOT/log/tandem/g1.log")"
 check "shutdown" vsh shutdown g1
