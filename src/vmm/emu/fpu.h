@@ -19,6 +19,13 @@
  * instruction's exec, before it does anything. FWAIT is the core's: it must
  * raise #MF when fpu_pending_mf() (after its CR0.TS/MP check).
  * CR0.NE=0 (external FERR#/IRQ13) is not modelled: #MF is always vector 16.
+ * #XM (19) from a SIMD exec: the core raises #UD instead when CR4.OSXMMEXCPT
+ * is clear, as hardware does.
+ *
+ * Not modelled: MASKMOVDQU (#UD: it writes memory at DS:rDI, which this
+ * interface has no buffer for); FSTENV/FSAVE real-mode/VM86 layouts (the
+ * protected-mode layouts are always used); FXSAVE/FXRSTOR always move
+ * XMM0-15 (outside 64-bit mode hardware moves XMM0-7 only).
  *
  * Interface additions beyond the first published draft (all additive):
  *  - x87_insn.rflags, simd_insn.rflags: FCOMI/FUCOMI(P), FCMOVcc, COMISS/SD

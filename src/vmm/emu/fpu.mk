@@ -3,7 +3,7 @@ noinst_LIBRARIES += src/vmm/emu/libtandem_fpu.a
 src_vmm_emu_libtandem_fpu_a_SOURCES = \
 	src/vmm/emu/fpu.h src/vmm/emu/fpu_int.h src/vmm/emu/fpu.c \
 	src/vmm/emu/simd_ops.h src/vmm/emu/simd_table.c src/vmm/emu/simd_fxsave.c \
-	src/vmm/emu/simd_host.h src/vmm/emu/simd_fp.c src/vmm/emu/simd_cvt.c \
+	src/vmm/emu/simd_host.h src/vmm/emu/simd_fp.c src/vmm/emu/simd_xm.c src/vmm/emu/simd_cvt.c \
 	src/vmm/emu/simd_integer.c src/vmm/emu/simd_move.c \
 	src/vmm/emu/x87_int.h src/vmm/emu/x87_table.c src/vmm/emu/x87_host.c
 

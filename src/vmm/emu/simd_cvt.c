@@ -3,9 +3,9 @@
 #include "vmm/emu/simd_host.h"
 
 SIMD_DEF_FP(simd_cvtps2pd, "cvtps2pd", 8)
-SIMD_DEF_FP_U(simd_cvtpd2ps, "cvtpd2ps", 16, SHAPE_PD2PS)
+SIMD_DEF_FP_U(simd_cvtpd2ps, "cvtpd2ps", 16, SHAPE_PD2PS | OPK_CVT)
 SIMD_DEF_FP(simd_cvtss2sd, "cvtss2sd", 4)
-SIMD_DEF_FP_U(simd_cvtsd2ss, "cvtsd2ss", 8, SHAPE_SS)
+SIMD_DEF_FP_U(simd_cvtsd2ss, "cvtsd2ss", 8, SHAPE_SD2SS | OPK_CVT)
 SIMD_DEF_FP(simd_cvtdq2ps, "cvtdq2ps", 16)
 SIMD_DEF_FP(simd_cvtps2dq, "cvtps2dq", 16)
 SIMD_DEF_FP(simd_cvttps2dq, "cvttps2dq", 16)

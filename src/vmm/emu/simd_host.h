@@ -43,8 +43,12 @@ static inline uint32_t simd_host_mxcsr(const struct fpu_state *f)
 	return m;
 }
 
-/* Shapes of the elements of ops that can overflow/underflow (simd_fp_run). */
-enum { SHAPE_NONE, SHAPE_SS, SHAPE_PS, SHAPE_SD, SHAPE_PD, SHAPE_PD2PS };
+/* For ops that can overflow/underflow (simd_fp_run): the shape of the
+ * elements, or'ed with the operation (needed to recompute PE, simd_xm.c). */
+enum { SHAPE_NONE, SHAPE_SS, SHAPE_PS, SHAPE_SD, SHAPE_PD, SHAPE_PD2PS, SHAPE_SD2SS };
+enum { OPK_ADD = 1 << 4, OPK_SUB = 2 << 4, OPK_MUL = 3 << 4, OPK_DIV = 4 << 4, OPK_CVT = 5 << 4 };
+#define SHAPE_OF(x) ((x) & 15)
+#define OPK_OF(x) ((x) & 0xf0)
 
 static inline int simd_fp_check(struct fpu_state *f, uint32_t hostmx)
 {
