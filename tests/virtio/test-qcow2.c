@@ -94,7 +94,17 @@ static void random_writes(struct blk *b, uint8_t *ref, size_t size, unsigned n, 
 	g_rand_free(r);
 }
 
-static void write_check(const char *opts, size_t size, unsigned n, size_t max_len)
+/* Big-endian u32 header field of an image file. */
+static uint32_t header_u32(const char *path, off_t off)
+{
+	uint8_t b[4] = { 0 };
+	int fd = open(path, O_RDONLY);
+	g_assert_cmpint(pread(fd, b, 4, off), ==, 4);
+	close(fd);
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static void write_check_rt(const char *opts, size_t size, unsigned n, size_t max_len, bool expect_rt_growth)
 {
 	if (!have_qemu_img) {
 		g_test_skip("qemu-img not installed");
@@ -113,6 +123,9 @@ static void write_check(const char *opts, size_t size, unsigned n, size_t max_le
 	blk_close(b);
 	check_clean(img);
 	check_contents(img, ref, size);
+	/* refcount_table_clusters: the table had to move and grow. */
+	if (expect_rt_growth)
+		g_assert_cmpuint(header_u32(img, 56), >, 1);
 	/* Reopen and write more: state reloaded from the file is right too. */
 	b = blk_open(img, BLK_FORMAT_AUTO, false, &err);
 	g_assert_no_error(err);
@@ -123,11 +136,16 @@ static void write_check(const char *opts, size_t size, unsigned n, size_t max_le
 	unlink(img);
 }
 
+static void write_check(const char *opts, size_t size, unsigned n, size_t max_len)
+{
+	write_check_rt(opts, size, n, max_len, false);
+}
+
 static void test_v3(void) { write_check("compat=1.1", 32 << 20, 200, 300000); }
 static void test_v2(void) { write_check("compat=0.10", 32 << 20, 200, 300000); }
 /* 512-byte clusters: many L2 tables, refcount blocks, refcount table growth. */
-static void test_v2_small(void) { write_check("compat=0.10,cluster_size=512", 12 << 20, 120, 200000); }
-static void test_v3_rc64(void) { write_check("cluster_size=512,refcount_bits=64", 6 << 20, 80, 200000); }
+static void test_v2_small(void) { write_check_rt("compat=0.10,cluster_size=512", 12 << 20, 300, 200000, true); }
+static void test_v3_rc64(void) { write_check_rt("cluster_size=512,refcount_bits=64", 6 << 20, 80, 200000, true); }
 static void test_v3_rc8(void) { write_check("cluster_size=1024,refcount_bits=8", 6 << 20, 80, 200000); }
 
 static void fill_pattern(uint8_t *p, size_t n, guint32 seed)
