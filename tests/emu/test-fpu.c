@@ -132,13 +132,95 @@ static void test_mxcsr(void)
 	cases += 4;
 }
 
+/* x87 state loaded by FRSTOR shows up in FXSAVE exactly as on the host
+ * (abridged tags, TOP, condition codes, registers in stack order). */
+static void test_x87_in_fxsave(void)
+{
+	g_autoptr(GRand) r = g_rand_new_with_seed(7);
+	static uint8_t save[512] __attribute__((aligned(16)));
+	static uint8_t img[108] __attribute__((aligned(16)));
+	static uint8_t nat[512] __attribute__((aligned(16)));
+	for (unsigned n = 0; n < 2000; n++) {
+		for (unsigned i = 0; i < 108; i++)
+			img[i] = (uint8_t)g_rand_int(r);
+		for (unsigned i = 0; i < 8; i++)  /* mostly plausible numbers, some zeros */
+			if (g_rand_boolean(r))
+				img[28 + 10 * i + 7] |= 0x80;
+			else if (g_rand_boolean(r))
+				memset(img + 28 + 10 * i, 0, 10);
+		img[4] &= 0x7f;  /* ES is recomputed anyway */
+		asm volatile("fxsave64 %0\n\tfrstor %1\n\tfxsave64 %2\n\tfxrstor64 %0"
+			     : "+m"(save), "+m"(img), "=m"(nat) :: "memory");
+		struct fpu_state f;
+		fpu_reset(&f);
+		uint8_t m[108];
+		memcpy(m, img, 108);
+		struct x87_insn xi = { .opcode = 0xdd, .modrm = 0x20, .mem = m };
+		g_assert_cmpint(x87_lookup(0xdd, 0x20, false)->exec(&f, &xi), ==, 0);
+		uint8_t emu[512] = { 0 };
+		struct simd_insn si = { .map = 1, .opcode = 0xae, .rex_w = true, .mem = emu };
+		g_assert_cmpint(simd_lookup(0, 1, 0xae, 0)->exec(&f, &si), ==, 0);
+		/* FOP/FIP/FDP are the host's own; MXCSR and XMM are not part of this */
+		g_assert_cmpmem(emu, 6, nat, 6);
+		g_assert_cmpmem(emu + 32, 128, nat + 32, 128);
+		cases++;
+	}
+}
+
+/* FOP/FIP/FDP: set by non-control instructions (FDP only with a memory
+ * operand), kept by control ones, cleared by FNINIT; seen in FXSAVE64. */
+static void test_x87_pointers(void)
+{
+	struct fpu_state f;
+	fpu_reset(&f);
+	uint8_t m[16] = { 0, 0, 0x80, 0x3f };  /* 1.0f */
+	struct x87_insn xi = { .opcode = 0xd9, .modrm = 0x05, .mem = m, .fip = 0x112233445566, .fdp = 0xabcdef01 };
+	g_assert_cmpint(x87_lookup(0xd9, 0x05, false)->exec(&f, &xi), ==, 0);  /* FLD m32 */
+	g_assert_cmphex(f.fop, ==, 0x105);
+	g_assert_cmphex(f.fip, ==, 0x112233445566);
+	g_assert_cmphex(f.fdp, ==, 0xabcdef01);
+	xi = (struct x87_insn){ .opcode = 0xd9, .modrm = 0x38, .mem = m, .fip = 1, .fdp = 2 };  /* FNSTCW */
+	g_assert_cmpint(x87_lookup(0xd9, 0x38, false)->exec(&f, &xi), ==, 0);
+	g_assert_cmphex(f.fop, ==, 0x105);
+	g_assert_cmphex(f.fip, ==, 0x112233445566);
+	xi = (struct x87_insn){ .opcode = 0xd8, .modrm = 0xc0, .fip = 0x777 };  /* FADD ST0, ST0 */
+	g_assert_cmpint(x87_lookup(0xd8, 0xc0, false)->exec(&f, &xi), ==, 0);
+	g_assert_cmphex(f.fop, ==, 0x0c0);
+	g_assert_cmphex(f.fip, ==, 0x777);
+	g_assert_cmphex(f.fdp, ==, 0xabcdef01);
+	uint8_t img[512] = { 0 };
+	struct simd_insn si = { .map = 1, .opcode = 0xae, .rex_w = true, .mem = img };
+	g_assert_cmpint(simd_lookup(0, 1, 0xae, 0)->exec(&f, &si), ==, 0);
+	uint16_t fop;
+	uint64_t fip, fdp;
+	memcpy(&fop, img + 6, 2);
+	memcpy(&fip, img + 8, 8);
+	memcpy(&fdp, img + 16, 8);
+	g_assert_cmphex(fop, ==, 0x0c0);
+	g_assert_cmphex(fip, ==, 0x777);
+	g_assert_cmphex(fdp, ==, 0xabcdef01);
+	long double two;
+	memcpy(&two, img + 32, 10);
+	g_assert_true(two == 2.0L);
+	xi = (struct x87_insn){ .opcode = 0xdb, .modrm = 0xe3, .fip = 5 };  /* FNINIT */
+	g_assert_cmpint(x87_lookup(0xdb, 0xe3, false)->exec(&f, &xi), ==, 0);
+	g_assert_cmphex(f.fop, ==, 0);
+	g_assert_cmphex(f.fip, ==, 0);
+	g_assert_cmphex(f.fdp, ==, 0);
+	g_assert_cmphex(f.fcw, ==, 0x37f);
+	g_assert_cmphex(f.ftw, ==, 0xffff);
+	cases += 10;
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/fpu/reset", test_reset);
 	g_test_add_func("/fpu/fxsave-vs-host", test_fxsave_vs_host);
 	g_test_add_func("/fpu/mxcsr", test_mxcsr);
+	g_test_add_func("/fpu/x87-in-fxsave", test_x87_in_fxsave);
+	g_test_add_func("/fpu/x87-pointers", test_x87_pointers);
 	int rc = g_test_run();
-	printf("# test-fpu: 4 forms (FXSAVE, FXRSTOR, LDMXCSR, STMXCSR; 32/64-bit images), %u cases\n", cases);
+	printf("# test-fpu: 4 forms (FXSAVE, FXRSTOR, LDMXCSR, STMXCSR; 32/64-bit images) + x87 state/pointer checks, %u cases\n", cases);
 	return rc;
 }
