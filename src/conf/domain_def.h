@@ -168,13 +168,16 @@ struct domain_def {
  * as libvirt answers when its capabilities lack <domain type='kvm'>. */
 #define DOMAIN_DEF_PARSE_NO_KVM 2
 
-/* Parses domain XML. Errors (CONF_ERROR, code = virErrorNumber):
- * malformed XML VIR_ERR_XML_DETAIL; wrong root or bad values
- * VIR_ERR_XML_ERROR; no name VIR_ERR_NO_NAME; bad uuid
- * VIR_ERR_INTERNAL_ERROR; virt type/arch/os type libvirt knows but tandem
- * has no capabilities for VIR_ERR_INVALID_ARG; unknown memory unit
- * VIR_ERR_INVALID_ARG; too large VIR_ERR_OVERFLOW; schema
- * VIR_ERR_XML_INVALID_SCHEMA (with DOMAIN_DEF_PARSE_VALIDATE). */
+/* Parses domain XML. Errors are libvirt 9.0's, code (CONF_ERROR, code =
+ * virErrorNumber) and message, checked against libvirt itself by
+ * tests/conf/test-libvirt-parity.py; e.g. malformed XML VIR_ERR_XML_DETAIL,
+ * wrong root or bad attribute values VIR_ERR_XML_ERROR, no name
+ * VIR_ERR_NO_NAME, bad uuid VIR_ERR_INTERNAL_ERROR, unknown virt/os/device
+ * types VIR_ERR_CONFIG_UNSUPPORTED, what libvirt knows but tandem has no
+ * capabilities for (xen, aarch64 ...) VIR_ERR_INVALID_ARG, unknown memory
+ * unit VIR_ERR_INVALID_ARG, too large VIR_ERR_OVERFLOW, schema
+ * VIR_ERR_XML_INVALID_SCHEMA (DOMAIN_DEF_PARSE_VALIDATE). A document with
+ * several errors gets the one libvirt reports first. */
 struct domain_def *domain_def_parse(const char *xml, unsigned flags, GError **err);
 /* The same, reading a file (errors reading it: VIR_ERR_INTERNAL_ERROR). */
 struct domain_def *domain_def_parse_file(const char *path, unsigned flags, GError **err);

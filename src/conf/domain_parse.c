@@ -1,5 +1,8 @@
 /* Domain XML -> struct domain_def: the <domain> element and everything
- * outside <devices>, with libvirt 9.0's defaults and error codes. */
+ * outside <devices>, with libvirt 9.0's defaults and error codes. Like
+ * libvirt it runs in three phases: parse (elements in libvirt's order,
+ * syntax and enum values), post-parse (capabilities, defaults, sizes,
+ * device defaults) and validate (cross-checks). */
 #include "conf/conf_error.h"
 #include "conf/conf_xml.h"
 #include "conf/domain_parse_priv.h"
