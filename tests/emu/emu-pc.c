@@ -137,7 +137,10 @@ int main(int argc, char **argv)
 		}
 		if (r != VCPU_EXIT_SLICE)
 			break;
-		if (idle == NCPU) {
+		bool wake = false;
+		for (unsigned k = 0; k < NCPU; k++)
+			wake |= pc_irq_pending(m->pc, k);  /* raised by a timer that fired after the CPU halted */
+		if (idle == NCPU && !wake) {
 			r = VCPU_EXIT_HLT;
 			uint64_t dl = vclock_next_deadline(&m->clock);
 			if (dl == VCLOCK_NEVER && input_pos < input_len)
@@ -159,6 +162,8 @@ int main(int argc, char **argv)
 		"rip %#llx\n", r, r == VCPU_EXIT_ERROR ? ": " : "", r == VCPU_EXIT_ERROR ? ex.error : "", stop_status,
 		(unsigned long long)es.instructions, cs, es.instructions / cs / 1e6,
 		vclock_now(&m->clock) / 1e9, (unsigned long long)st.regs.rip);
+	fprintf(stderr, "emu-pc: irq pending %d, rflags %#llx, run state %d\n", pc_irq_pending(m->pc, 0),
+		(unsigned long long)st.regs.rflags, engine_emu.run_state(V));
 	fprintf(stderr, "emu-pc: exceptions %llu interrupts %llu tlb flushes %llu blocks %llu decodes %llu\n",
 		(unsigned long long)es.exceptions, (unsigned long long)es.interrupts,
 		(unsigned long long)es.tlb_flushes, (unsigned long long)es.blocks, (unsigned long long)es.decodes);

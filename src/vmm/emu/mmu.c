@@ -190,6 +190,8 @@ static void phys_write(struct emu_cpu *c, uint64_t gpa, const void *buf, unsigne
 		memcpy(c->m->mem.base + gpa, buf, len);
 	} else {
 		machine_mmio(c->m, c->index, gpa, (void *)buf, len, true);
+		/* an EOI or TPR write can make an interrupt deliverable: look again */
+		c->events = 1;
 	}
 }
 

@@ -49,6 +49,9 @@ void cpuid_query(struct emu_cpu *c, uint32_t leaf, uint32_t sub, uint32_t o[4])
 		default: break;
 		}
 		break;
+	case 6:
+		o[0] = 1u << 2;  /* ARAT: the LAPIC timer keeps running in every idle state */
+		break;
 	case 7:
 		if (sub == 0)
 			o[1] = 1u << 9;  /* ERMS: REP MOVSB/STOSB are fast here */
