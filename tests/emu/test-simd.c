@@ -246,9 +246,11 @@ static guint32 test_seed(guint32 dflt)
 
 static unsigned total_cases, total_forms, total_xm;
 
-static void run_form(const struct form *fm, bool memform, bool rexw, GRand *r, unsigned ncases)
+static void run_form(const struct form *fm, bool memform, bool rexw, bool same_reg, GRand *r, unsigned ncases)
 {
 	uint8_t modrm = memform ? (uint8_t)((fm->modrm & 0x38) | 0x06) : fm->modrm;
+	if (same_reg)  /* rm = reg = 0: source and destination are one register */
+		modrm &= 0xf8;
 	uint8_t insn[16];
 	size_t n = 0;
 	if (fm->prefix)
@@ -364,9 +366,11 @@ static void test_forms(void)
 		const struct form *fm = &forms[i];
 		for (int w = 0; w <= !!(fm->flags & F_W); w++) {
 			if (!(fm->flags & F_MEMONLY))
-				run_form(fm, false, w, r, 1500);
+				run_form(fm, false, w, false, r, 1500);
+			if (!(fm->flags & F_MEMONLY) && (fm->modrm & 7))
+				run_form(fm, false, w, true, r, 200);
 			if (fm->mem)
-				run_form(fm, true, w, r, 500);
+				run_form(fm, true, w, false, r, 500);
 		}
 	}
 	signal(SIGFPE, SIG_DFL);

@@ -9,9 +9,13 @@
  *  - exec returns 0, or the vector to raise: 6 #UD, 13 #GP, 16 #MF, 19 #XM.
  *    On a non-zero return nothing architectural was changed except what the
  *    SDM says the faulting instruction changes (MXCSR flags for #XM).
- *  - Results are exact: the arithmetic runs on the host's own x87/SSE units
- *    with the guest's control word / MXCSR (exceptions masked on the host),
- *    and the guest's exception masks are then applied here.
+ *  - Results are exact: the arithmetic runs on the host's own units. SSE ops
+ *    run under the guest's MXCSR with exceptions masked on the host, then the
+ *    guest's masks are applied here. x87 ops load the guest's whole x87
+ *    state into the host FPU (FRSTOR), run the guest's encoding once and
+ *    save it back (FNSAVE), so everything x87 is the hardware's own
+ *    (x87_host.c). x87 stores are READ|WRITE: when an unmasked exception
+ *    suppresses a store, the core writes back the bytes it read.
  *
  * x87 unmasked exceptions (#MF) follow hardware: the faulting instruction sets
  * FSW.ES/B and completes (IE/DE/ZE: destination and TOP unchanged; OE/UE/PE:
@@ -32,7 +36,9 @@
  *    and UCOMISS/SD read or write ZF/PF/CF (and clear OF/SF/AF) through it.
  *  - simd_op.mem_size is uint16_t (FXSAVE/FXRSTOR are 512 bytes).
  *  - SIMD_MEM_W flag: memory operand is 8 bytes (not mem_size) when REX.W
- *    (MOVD/MOVQ 66 0F 6E/7E, CVTSI2SS/SD F3/F2 0F 2A).
+ *    (MOVD/MOVQ 66 0F 6E/7E, CVTSI2SS/SD F3/F2 0F 2A); simd_mem_size()
+ *    applies it.
+ *  - fpu_pending_mf() for FWAIT; FPU_VEC_* names for the returned vectors.
  */
 #ifndef TANDEM_EMU_FPU_H
 #define TANDEM_EMU_FPU_H

@@ -37,7 +37,8 @@ static inline void simd_src(const struct fpu_state *f, const struct simd_insn *i
  * when the guest unmasks UE (simd_fp_run() then needs the denormal result). */
 static inline uint32_t simd_host_mxcsr(const struct fpu_state *f)
 {
-	uint32_t m = (f->mxcsr & ~(uint32_t)MXCSR_FLAGS) | MXCSR_MASKS;
+	/* FPU_MXCSR_MASK: a reserved bit would make the host's LDMXCSR fault */
+	uint32_t m = (f->mxcsr & FPU_MXCSR_MASK & ~(uint32_t)MXCSR_FLAGS) | MXCSR_MASKS;
 	if (!(f->mxcsr & 0x800))
 		m &= ~0x8000u;
 	return m;
