@@ -325,7 +325,9 @@ static bool on_active(struct call *call, const tandem_nonnull_domain *dom, unsig
 
 static bool op_shutdown(struct call *call, struct domain *d, unsigned flags, GError **err)
 {
-	/* the guest decides; state changes when tandem reports the power off */
+	/* the guest decides; state changes when tandem reports the power off
+	 * (a pending reboot becomes a plain shutdown, as in libvirt) */
+	d->restart_pending = false;
 	return process_command(d, "system_powerdown", err);
 }
 
@@ -392,6 +394,10 @@ static bool op_suspend(struct call *call, struct domain *d, unsigned flags, GErr
 		d->expect_stop--;
 		return false;
 	}
+	if (!domain_is_active(d)) {
+		drv_error(err, VIR_ERR_OPERATION_FAILED, "domain '%s' stopped while being suspended", d->name);
+		return false;
+	}
 	domain_set_state(d, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
 	emit(d, VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
 	store_save_status(d, NULL);
@@ -412,6 +418,10 @@ static bool op_resume(struct call *call, struct domain *d, unsigned flags, GErro
 	d->expect_resume++;
 	if (!process_command(d, "cont", err)) {
 		d->expect_resume--;
+		return false;
+	}
+	if (!domain_is_active(d)) {
+		drv_error(err, VIR_ERR_OPERATION_FAILED, "domain '%s' stopped while being resumed", d->name);
 		return false;
 	}
 	domain_set_state(d, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);

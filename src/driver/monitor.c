@@ -13,6 +13,7 @@
 #define CMD_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
 struct monitor {
+	gint refs;
 	int fd;
 	struct domain *dom;
 	GThread *reader;
@@ -212,6 +213,7 @@ struct monitor *monitor_open(struct domain *d, const char *path, int timeout_ms,
 		g_usleep(20000);
 	}
 	struct monitor *m = g_new0(struct monitor, 1);
+	m->refs = 1;
 	m->fd = fd;
 	m->dom = domain_ref(d);
 	g_mutex_init(&m->lock);
@@ -241,6 +243,24 @@ bool monitor_saw_poweroff(struct monitor *m, int timeout_ms)
 	return r;
 }
 
+struct monitor *monitor_ref(struct monitor *m)
+{
+	g_atomic_int_inc(&m->refs);
+	return m;
+}
+
+void monitor_unref(struct monitor *m)
+{
+	if (!m || !g_atomic_int_dec_and_test(&m->refs))
+		return;
+	close(m->fd);
+	domain_unref(m->dom);
+	g_mutex_clear(&m->lock);
+	g_cond_clear(&m->cond);
+	g_mutex_clear(&m->cmd_lock);
+	g_free(m);
+}
+
 void monitor_close(struct monitor *m)
 {
 	if (!m)
@@ -250,10 +270,6 @@ void monitor_close(struct monitor *m)
 	g_mutex_unlock(&m->lock);
 	shutdown(m->fd, SHUT_RDWR);
 	g_thread_join(m->reader);
-	close(m->fd);
-	domain_unref(m->dom);
-	g_mutex_clear(&m->lock);
-	g_cond_clear(&m->cond);
-	g_mutex_clear(&m->cmd_lock);
-	g_free(m);
+	m->reader = NULL;
+	monitor_unref(m);
 }

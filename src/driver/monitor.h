@@ -23,7 +23,11 @@ JsonNode *monitor_command(struct monitor *m, const char *cmd, GError **err);
  * has been read, then tells whether it reported a guest-initiated or
  * requested power off (SHUTDOWN event other than a guest reset). */
 bool monitor_saw_poweroff(struct monitor *m, int timeout_ms);
-/* Stops the reader and frees the monitor (no callbacks after this). */
+/* Stops the reader (no callbacks after this) and drops the opener's
+ * reference; commands still running on other references fail. */
 void monitor_close(struct monitor *m);
+/* References let a command run without the domain lock held. */
+struct monitor *monitor_ref(struct monitor *m);
+void monitor_unref(struct monitor *m);
 
 #endif

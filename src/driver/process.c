@@ -392,7 +392,13 @@ bool process_command(struct domain *d, const char *cmd, GError **err)
 		drv_error(err, VIR_ERR_OPERATION_INVALID, "domain is not running");
 		return false;
 	}
-	JsonNode *r = monitor_command(d->mon, cmd, err);
+	/* tandem may take its time: queries on this domain must not wait for
+	 * it, so the lock is dropped (the job still excludes other changes) */
+	struct monitor *m = monitor_ref(d->mon);
+	g_mutex_unlock(&d->lock);
+	JsonNode *r = monitor_command(m, cmd, err);
+	g_mutex_lock(&d->lock);
+	monitor_unref(m);
 	if (!r)
 		return false;
 	json_node_unref(r);
@@ -401,9 +407,12 @@ bool process_command(struct domain *d, const char *cmd, GError **err)
 
 bool process_fake_reboot(struct domain *d, GError **err)
 {
-	if (!process_command(d, "system_powerdown", err))
-		return false;
+	/* set first: the guest may be gone before the command returns */
 	d->restart_pending = true;
+	if (!process_command(d, "system_powerdown", err)) {
+		d->restart_pending = false;
+		return false;
+	}
 	return true;
 }
 
