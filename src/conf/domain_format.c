@@ -119,7 +119,7 @@ static void fmt_memory(struct fmt *f, const struct domain_def *d)
 	attr(f->s, "placement", d->vcpu_placement ? d->vcpu_placement : "static");
 	if (d->vcpu_cpuset)
 		attr(f->s, "cpuset", d->vcpu_cpuset);
-	if (d->vcpus_current && d->vcpus_current != d->vcpus)
+	if (d->vcpus_current != d->vcpus)
 		g_string_append_printf(f->s, " current='%u'", d->vcpus_current);
 	g_string_append_printf(f->s, ">%u</vcpu>\n", d->vcpus);
 }

@@ -427,8 +427,6 @@ static bool postparse(struct domain_def *d, const char *virt, unsigned flags, GE
 	if ((d->max_memory_kib || d->max_memory_slots) && !(d->max_memory_kib && d->max_memory_slots))
 		return conf_error(err, VIR_ERR_XML_ERROR,
 				  "both maximum memory size and memory slot count must be specified");
-	if (d->vcpus == 0 || d->vcpus_current == 0)
-		return conf_error(err, VIR_ERR_INTERNAL_ERROR, "the domain needs at least one vCPU");
 	if (!domain_parse_devices_post(d, err))
 		return false;
 	if (!domain_parse_has_device_boot(d) && !d->boot_devs[0])

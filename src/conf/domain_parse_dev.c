@@ -310,6 +310,9 @@ static bool parse_rng(struct domain_def *d, xmlNode *n, GError **err)
 	r->backend_model = conf_xml_prop(b, "model");
 	if (!r->backend_model)
 		return conf_error(err, VIR_ERR_XML_ERROR, "missing RNG device backend model");
+	static const char *const backend_models[] = { "random", "egd", "builtin", NULL };
+	if (!domain_parse_in(r->backend_model, backend_models))
+		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "unknown RNG backend model '%s'", r->backend_model);
 	if (!strcmp(r->backend_model, "random")) {
 		r->backend = g_strstrip(conf_xml_text(b));
 		if (!*r->backend)
@@ -378,6 +381,12 @@ static bool parse_device(struct domain_def *d, xmlNode *n, GError **err)
 	static const char *const graphics_types[] = {
 		"sdl", "vnc", "rdp", "desktop", "spice", "egl-headless", "dbus", NULL,
 	};
+	static const char *const sound_models[] = {
+		"sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7", NULL,
+	};
+	g_autofree char *smodel = conf_xml_is(n, "sound") ? conf_xml_prop(n, "model") : NULL;
+	if (smodel && !domain_parse_in(smodel, sound_models))
+		return domain_parse_bad_attr(err, "model", "sound", smodel);
 	g_autofree char *gtype = conf_xml_is(n, "graphics") ? conf_xml_prop(n, "type") : NULL;
 	if (gtype && !domain_parse_in(gtype, graphics_types))
 		return domain_parse_bad_attr(err, "type", "graphics", gtype);
