@@ -169,6 +169,14 @@ static gboolean on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* libvirt daemons reload on SIGHUP; there is no configuration to reload
+ * here, and a hangup must not stop the daemon. */
+static gboolean on_hup(gpointer data)
+{
+	g_message("SIGHUP: nothing to reload");
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean idle_check(gpointer data)
 {
 	if (rpc_server_nclients(server) == 0 && rpc_server_idle_since(server) >= idle_timeout &&
@@ -259,7 +267,7 @@ int daemon_main(int argc, char **argv)
 	}
 	g_unix_signal_add(SIGTERM, on_signal, NULL);
 	g_unix_signal_add(SIGINT, on_signal, NULL);
-	g_unix_signal_add(SIGHUP, on_signal, NULL);
+	g_unix_signal_add(SIGHUP, on_hup, NULL);
 	if (idle_timeout > 0)
 		g_timeout_add_seconds(1, idle_check, NULL);
 	g_thread_unref(g_thread_new("autostart", autostart_thread, NULL));
