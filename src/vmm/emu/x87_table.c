@@ -2,8 +2,9 @@
  * the per-encoding properties x87_exec() needs. Every valid encoding runs
  * on the host (x87_host.c); this file only says which encodings are valid,
  * how much memory they touch, and whether they wait / are control ops.
- * Undocumented aliases (D9 D8-DF, DC D0-DF, DD C8-CF, DE D0-D7, DF C0-DF
- * except E0) are #UD here. */
+ * Undocumented aliases (D9 D8-DF, DC D0-DF, DD C8-CF, DE D0-D7, DF C0-DF:
+ * FSTP1, FCOM2, FCOMP3, FXCH4, FCOMP5, FFREEP, FXCH7, FSTP8, FSTP9) are #UD
+ * here: no compiler emits them. */
 #include "vmm/emu/x87_int.h"
 
 #define R X87_READ
