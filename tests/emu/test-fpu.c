@@ -212,6 +212,37 @@ static void test_x87_pointers(void)
 	cases += 10;
 }
 
+/* Guest control words never leak into the host: after x87 and SSE execs
+ * under odd guest rounding/precision/FTZ/DAZ settings, the host's own FCW,
+ * MXCSR and arithmetic are as before. */
+static void test_host_state_kept(void)
+{
+	uint16_t cw0, cw1;
+	uint32_t mx0, mx1;
+	asm volatile("fnstcw %0\n\tstmxcsr %1" : "=m"(cw0), "=m"(mx0));
+	struct fpu_state f;
+	fpu_reset(&f);
+	uint8_t m[16] = { 0x7f, 0x0c };  /* FCW: round toward zero, 24-bit precision, all masked */
+	struct x87_insn xi = { .opcode = 0xd9, .modrm = 0x28, .mem = m };
+	g_assert_cmpint(x87_lookup(0xd9, 0x28, false)->exec(&f, &xi), ==, 0);  /* FLDCW */
+	xi = (struct x87_insn){ .opcode = 0xd9, .modrm = 0xeb };
+	g_assert_cmpint(x87_lookup(0xd9, 0xeb, false)->exec(&f, &xi), ==, 0);  /* FLDPI */
+	f.mxcsr = 0xffc0;  /* FTZ, DAZ, round toward zero, all masked */
+	uint64_t gpr[16] = { 0 };
+	struct simd_insn si = { .map = 1, .opcode = 0x58, .reg = 0, .rm = 1, .rm_is_reg = true, .gpr = gpr };
+	g_assert_cmpint(simd_lookup(0, 1, 0x58, 0xc1)->exec(&f, &si), ==, 0);  /* ADDPS */
+	asm volatile("fnstcw %0\n\tstmxcsr %1" : "=m"(cw1), "=m"(mx1));
+	g_assert_cmphex(cw1, ==, cw0);
+	g_assert_cmphex(mx1 & ~0x3fu, ==, mx0 & ~0x3fu);
+	/* computed at run time, compared with the compiler's round-to-nearest constants */
+	volatile long double one_l = 1.0L, three_l = 3.0L;
+	volatile double one = 1.0, three = 3.0;
+	g_assert_true(one_l / three_l == 1.0L / 3.0L);
+	g_assert_true(one / three == 1.0 / 3.0);
+	g_assert_true((long double)one / three != (double)(1.0 / 3.0));  /* still 64-bit precision */
+	cases++;
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -220,6 +251,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/fpu/mxcsr", test_mxcsr);
 	g_test_add_func("/fpu/x87-in-fxsave", test_x87_in_fxsave);
 	g_test_add_func("/fpu/x87-pointers", test_x87_pointers);
+	g_test_add_func("/fpu/host-state-kept", test_host_state_kept);
 	int rc = g_test_run();
 	printf("# test-fpu: 4 forms (FXSAVE, FXRSTOR, LDMXCSR, STMXCSR; 32/64-bit images) + x87 state/pointer checks, %u cases\n", cases);
 	return rc;
