@@ -148,7 +148,7 @@ struct emu_cpu {
 	uint64_t dr[8];
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
 	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-	uint64_t pat, misc_enable, tsc_offset, tsc_aux, mtrr_def, mtrr_var[16], mtrr_fixed[11];
+	uint64_t pat, misc_enable, tsc_offset, tsc_adjust, tsc_aux, mtrr_def, mtrr_var[16], mtrr_fixed[11];
 
 	enum cpu_mode mode;
 	unsigned cpl;

@@ -62,6 +62,7 @@ static void cpu_reset(struct emu_cpu *c, bool init_only)
 		c->pat = 0x0007040600070406ULL;
 		c->misc_enable = 1;  /* fast strings */
 		c->tsc_offset = 0;
+		c->tsc_adjust = 0;
 	}
 	fpu_reset(&c->fpu);
 	c->shadow = 0;
@@ -110,6 +111,8 @@ static bool emu_set_state(struct engine_vcpu *v, const struct cpu_state *st, GEr
 		 * the guest could not see them anyway (CPUID does not advertise them) */
 		msr_write(c, idx, st->msrs[k].data);
 	}
+	/* A TSC value in the state is a fresh start, not a guest adjustment. */
+	c->tsc_adjust = 0;
 	seg_set_cpl(c, (c->cr0 & CR0_PE) ? c->seg[S_CS].dpl : 0);
 	cpu_update_mode(c);
 	tlb_flush(c, true);

@@ -54,7 +54,11 @@ void cpuid_query(struct emu_cpu *c, uint32_t leaf, uint32_t sub, uint32_t o[4])
 		break;
 	case 7:
 		if (sub == 0)
-			o[1] = 1u << 9;  /* ERMS: REP MOVSB/STOSB are fast here */
+			/* ERMS: REP MOVSB/STOSB are fast here. TSC_ADJUST: with the
+			 * invariant TSC it tells Linux to skip the clocksource
+			 * watchdog, which otherwise marks the TSC unstable whenever
+			 * the emulator falls behind real time and ticks are late. */
+			o[1] = (1u << 9) | (1u << 1);
 		break;
 	case 0xb: {
 		unsigned shift = 0;
@@ -127,6 +131,7 @@ bool msr_read(struct emu_cpu *c, uint32_t idx, uint64_t *v)
 {
 	switch (idx) {
 	case 0x10: *v = emu_tsc(c); return true;
+	case 0x3b: *v = c->tsc_adjust; return true;
 	case 0x17: case 0x8b: case 0x1d9: *v = 0; return true;  /* platform id, microcode rev, debugctl */
 	case 0x1b: case 0x6e0: return machine_lapic_msr(c->m, c->index, idx, v, false);
 	case 0x174: *v = c->sysenter_cs; return true;
@@ -149,7 +154,17 @@ bool msr_read(struct emu_cpu *c, uint32_t idx, uint64_t *v)
 bool msr_write(struct emu_cpu *c, uint32_t idx, uint64_t v)
 {
 	switch (idx) {
-	case 0x10: c->tsc_offset = v - (emu_tsc(c) - c->tsc_offset); return true;
+	case 0x10: {
+		/* Writing the TSC moves TSC_ADJUST by the same amount (SDM 17.17.3). */
+		uint64_t old = c->tsc_offset;
+		c->tsc_offset = v - (emu_tsc(c) - c->tsc_offset);
+		c->tsc_adjust += c->tsc_offset - old;
+		return true;
+	}
+	case 0x3b:
+		c->tsc_offset += v - c->tsc_adjust;
+		c->tsc_adjust = v;
+		return true;
 	case 0x79: case 0x8b: return true;   /* microcode update trigger / revision */
 	case 0x1d9: return v == 0;
 	case 0x1b: case 0x6e0: return machine_lapic_msr(c->m, c->index, idx, &v, true);
