@@ -240,6 +240,20 @@ static bool parse_net(const char *arg, struct machine_config *cfg, GError **err)
 	return true;
 }
 
+const char *cli_domain_path(int argc, char **argv)
+{
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--domain") && i + 1 < argc)
+			path = argv[++i];
+		else if (g_str_has_prefix(argv[i], "--domain="))
+			path = argv[i] + 9;
+	}
+	return path;
+}
+
 bool cli_parse_run(int argc, char **argv, struct machine_config *cfg, GError **err)
 {
 	char *domain_xml = NULL;
@@ -350,13 +364,10 @@ bool cli_parse_run(int argc, char **argv, struct machine_config *cfg, GError **e
 			    "unexpected argument '%s' (see tandem --help)", argv[optind]);
 		return false;
 	}
-	if (domain_xml) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-			    "--domain: domain XML support is not built yet");
-		return false;
-	}
+	(void)domain_xml;  /* applied before the flags by the caller (cli_domain_path) */
 	if (!cfg->kernel) {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--kernel is required");
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+			    "--kernel is required (or a --domain whose <os> has a <kernel>)");
 		return false;
 	}
 	return true;

@@ -10,6 +10,10 @@
  * "KiB", "MB" etc.); a bare number means MiB, as QEMU's -m does. */
 bool cli_parse_memory(const char *s, uint64_t *bytes, GError **err);
 
+/* The FILE of a --domain FILE among the arguments after "run", or NULL.
+ * The domain's configuration is applied first; flags then override it. */
+const char *cli_domain_path(int argc, char **argv);
+
 /* Parses the arguments after "run". argv[0] is "run". */
 bool cli_parse_run(int argc, char **argv, struct machine_config *cfg, GError **err);
 

@@ -1,5 +1,6 @@
 /* tandem: the VMM, one process per guest. */
 #include "config.h"
+#include "conf/domain_def.h"
 #include "vmm/cli.h"
 #include "vmm/machine_config.h"
 #include "vmm/run.h"
@@ -25,6 +26,17 @@ int main(int argc, char **argv)
 	struct machine_config cfg;
 	machine_config_init(&cfg);
 	g_autoptr(GError) err = NULL;
+	const char *domain = cli_domain_path(argc - 1, argv + 1);
+	if (domain) {
+		struct domain_def *def = domain_def_parse_file(domain, 0, &err);
+		bool ok = def && domain_def_to_config(def, &cfg, &err);
+		domain_def_free(def);
+		if (!ok) {
+			fprintf(stderr, "tandem: %s: %s\n", domain, err->message);
+			machine_config_clear(&cfg);
+			return 1;
+		}
+	}
 	if (!cli_parse_run(argc - 1, argv + 1, &cfg, &err)) {
 		fprintf(stderr, "tandem: %s\n", err->message);
 		machine_config_clear(&cfg);

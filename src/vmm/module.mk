@@ -29,6 +29,7 @@ tandem_SOURCES = \
 	src/vmm/cli.c src/vmm/cli.h
 # Order matters for static libraries: users before what they use.
 TANDEM_LIBS = \
+	src/conf/libtandem_conf.a \
 	src/vmm/libtandem_machine.a \
 	src/vmm/libtandem_ctl.a \
 	src/hw/libtandem_hw.a \
@@ -39,5 +40,5 @@ TANDEM_LIBS = \
 	src/vmm/kvm/libtandem_kvm.a \
 	src/vmm/libtandem_core.a
 tandem_LDADD = $(TANDEM_LIBS) \
-	$(JSON_GLIB_LIBS) $(GLIB_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) -lm
+	$(XML_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) -lm
 dist_man1_MANS += docs/tandem.1
