@@ -16,6 +16,7 @@ const char cli_usage[] =
 	"  --initrd PATH       initial ramdisk\n"
 	"  --append CMDLINE    kernel command line\n"
 	"  --domain FILE.xml   take the configuration from a libvirt domain XML file\n"
+	"                      (flags given as well override it)\n"
 	"  --memory SIZE       guest RAM, e.g. 512M, 2G (a bare number is MiB; default 256M)\n"
 	"  --cpus N            number of vCPUs (default 1)\n"
 	"  --accel emu|kvm     CPU engine: the built-in emulator (default) or Linux KVM\n"
