@@ -5,6 +5,7 @@
 #include "conf/conf_error.h"
 #include "conf/conf_xml.h"
 #include "conf/domain_def.h"
+#include "conf/domain_virtio.h"
 
 #include <string.h>
 
@@ -49,14 +50,17 @@ static bool check_lifecycle(const char *elem, enum domain_lifecycle_action a, GE
 			  elem, domain_lifecycle_action_name(a), elem);
 }
 
-static bool check_devices(const struct domain_def *d, GError **err)
+static bool check_devices(const struct domain_def *d, unsigned support, GError **err)
 {
-	if (d->ndisks)
-		return unsupported_device(err, "disk");
-	if (d->nnets)
-		return unsupported_device(err, "interface");
-	if (d->nrngs)
-		return unsupported_device(err, "rng");
+	if (!(support & DOMAIN_SUPPORT_VIRTIO)) {
+		if (d->ndisks)
+			return unsupported_device(err, "disk");
+		if (d->nnets)
+			return unsupported_device(err, "interface");
+		if (d->nrngs)
+			return unsupported_device(err, "rng");
+	} else if (!domain_virtio_check(d, err))
+		return false;
 	if (d->nother_devices)
 		return unsupported_raw(err, &d->other_devices[0]);
 	if (d->nserials > 1)
@@ -73,7 +77,7 @@ static bool check_devices(const struct domain_def *d, GError **err)
 			return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
 					  "tandem does not support serial port %d: only port 0 (ttyS0)", c->port);
 	}
-	if (d->nconsoles)
+	if (d->nconsoles && !(support & DOMAIN_SUPPORT_VIRTIO))
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
 				  "tandem does not support <console> with target type '%s' yet: only the serial console",
 				  d->consoles[0].target_type);
@@ -124,6 +128,11 @@ static bool check_schema(const struct domain_def *d, GError **err)
 
 bool domain_def_check_supported(const struct domain_def *d, GError **err)
 {
+	return domain_def_check_supported_with(d, DOMAIN_SUPPORT_DEFAULT, err);
+}
+
+bool domain_def_check_supported_with(const struct domain_def *d, unsigned support, GError **err)
+{
 	if (strcmp(d->os_type, "hvm") != 0 || strcmp(d->arch, "x86_64") != 0)
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "tandem runs hvm x86_64 guests only, not %s %s",
 				  d->os_type, d->arch);
@@ -153,5 +162,5 @@ bool domain_def_check_supported(const struct domain_def *d, GError **err)
 	    !check_lifecycle("on_reboot", d->on_reboot, err) ||
 	    !check_lifecycle("on_crash", d->on_crash, err))
 		return false;
-	return check_devices(d, err) && check_schema(d, err);
+	return check_devices(d, support, err) && check_schema(d, err);
 }

@@ -3,6 +3,7 @@
 #include "vmm/machine_config.h"
 #include "conf/conf_error.h"
 #include "conf/domain_def.h"
+#include "conf/domain_virtio.h"
 
 #include <string.h>
 
@@ -14,7 +15,13 @@ static void set_str(char **dst, const char *v)
 
 bool domain_def_to_config(const struct domain_def *d, struct machine_config *cfg, GError **err)
 {
-	if (!domain_def_check_supported(d, err))
+	return domain_def_to_config_with(d, DOMAIN_SUPPORT_DEFAULT, cfg, err);
+}
+
+bool domain_def_to_config_with(const struct domain_def *d, unsigned support, struct machine_config *cfg,
+			       GError **err)
+{
+	if (!domain_def_check_supported_with(d, support, err))
 		return false;
 	set_str(&cfg->name, d->name);
 	g_free(cfg->uuid);
@@ -43,6 +50,8 @@ bool domain_def_to_config(const struct domain_def *d, struct machine_config *cfg
 		cfg->serial = SERIAL_PTY;
 		g_clear_pointer(&cfg->serial_path, g_free);
 	}
+	if (support & DOMAIN_SUPPORT_VIRTIO)
+		domain_virtio_to_config(d, cfg);
 	return true;
 }
 
@@ -101,6 +110,7 @@ char **machine_config_to_argv(const struct machine_config *cfg, const char *tand
 		FLAG("paused");
 	if (cfg->stats)
 		FLAG("stats");
+	domain_virtio_argv(cfg, a);
 #undef OPT
 #undef FLAG
 	g_ptr_array_add(a, NULL);

@@ -217,6 +217,17 @@ char *domain_def_format(const struct domain_def *d, const struct domain_live *li
  * yet"). The driver calls it in defineXML/createXML. */
 bool domain_def_check_supported(const struct domain_def *d, GError **err);
 
+/* What the machine can run beyond the basics, for the *_with variants:
+ * DOMAIN_SUPPORT_VIRTIO: virtio disks (file/block, raw/qcow2), NICs (user,
+ * ethernet and bridge taps, model virtio), virtio-rng and one virtio
+ * console, mapped to machine_config's disks/nics/rng/console2 and to
+ * --disk/--net/--rng/--console2. DOMAIN_SUPPORT_DEFAULT is what
+ * domain_def_check_supported() and domain_def_to_config() use: it gains
+ * DOMAIN_SUPPORT_VIRTIO once the machine builds those devices. */
+#define DOMAIN_SUPPORT_VIRTIO 1
+#define DOMAIN_SUPPORT_DEFAULT 0
+bool domain_def_check_supported_with(const struct domain_def *d, unsigned support, GError **err);
+
 /* virDomainGetMetadata: type is virDomainMetadataType (DESCRIPTION 0,
  * TITLE 1, ELEMENT 2; uri selects the element). Absent:
  * VIR_ERR_NO_DOMAIN_METADATA; bad type or missing uri: VIR_ERR_INVALID_ARG. */
@@ -237,6 +248,8 @@ struct machine_config;
  * Refuses what the machine cannot do with VIR_ERR_CONFIG_UNSUPPORTED
  * (it runs domain_def_check_supported() first). */
 bool domain_def_to_config(const struct domain_def *d, struct machine_config *cfg, GError **err);
+bool domain_def_to_config_with(const struct domain_def *d, unsigned support, struct machine_config *cfg,
+			       GError **err);
 
 /* The argv of the `tandem run` that is equivalent to cfg (the inverse of
  * src/vmm/cli.c): argv[0] = tandem_path, argv[1] = "run". NULL-terminated,

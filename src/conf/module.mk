@@ -10,7 +10,8 @@ src_conf_libtandem_conf_a_SOURCES = \
 	src/conf/domain_format.c \
 	src/conf/domain_check.c \
 	src/conf/domain_metadata.c \
-	src/conf/domain_config.c
+	src/conf/domain_config.c \
+	src/conf/domain_virtio.c src/conf/domain_virtio.h
 
 # One test program per source file; the config test compiles src/vmm/cli.c
 # (part of `tandem` only) to parse the generated argv back.

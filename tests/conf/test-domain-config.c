@@ -172,11 +172,131 @@ static void test_examples(void)
 	g_assert_error(err, CONF_ERROR, VIR_ERR_INTERNAL_ERROR);
 }
 
+/* Virtio devices, once the machine builds them (DOMAIN_SUPPORT_VIRTIO). */
+static void test_virtio_devices(void)
+{
+	g_autofree char *xml = with_devices(
+		"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/img/a.qcow2'/>"
+		"<target dev='vda' bus='virtio'/><serial>SER1</serial></disk>"
+		"<disk type='block' device='disk'><source dev='/dev/sdz'/><target dev='vdb' bus='virtio'/><readonly/></disk>"
+		"<disk type='file' device='disk'><driver type='raw'/><source file='/img/b.raw'/><target dev='vdc'/></disk>"
+		"<disk type='file' device='disk'><source file='/img/c.img'/><target dev='vdd'/></disk>"
+		"<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
+		"<interface type='ethernet'><mac address='52:54:00:ab:cd:ef'/><target dev='tap7'/><model type='virtio'/></interface>"
+		"<interface type='bridge'><mac address='52:54:00:01:02:03'/><source bridge='br0'/></interface>"
+		"<serial type='pty'/>"
+		"<console type='file'><source path='/tmp/hvc0.log'/><target type='virtio'/></console>"
+		"<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>");
+	g_autoptr(domain_def) d = parse_ok(xml, DOMAIN_DEF_PARSE_VALIDATE);
+	g_autoptr(GError) err = NULL;
+	/* not yet by default */
+	g_assert_false(domain_def_check_supported(d, &err));
+	g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+	g_clear_error(&err);
+	g_assert_true(domain_def_check_supported_with(d, DOMAIN_SUPPORT_VIRTIO, &err));
+	g_assert_no_error(err);
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config_with(d, DOMAIN_SUPPORT_VIRTIO, &cfg, &err));
+	g_assert_cmpuint(cfg.ndisks, ==, 4);
+	g_assert_cmpstr(cfg.disks[0].path, ==, "/img/a.qcow2");
+	g_assert_cmpint(cfg.disks[0].format, ==, DISK_FORMAT_QCOW2);
+	g_assert_cmpstr(cfg.disks[0].serial, ==, "SER1");
+	g_assert_cmpstr(cfg.disks[1].path, ==, "/dev/sdz");
+	g_assert_true(cfg.disks[1].readonly);
+	g_assert_cmpint(cfg.disks[1].format, ==, DISK_FORMAT_AUTO);
+	g_assert_cmpint(cfg.disks[2].format, ==, DISK_FORMAT_RAW);
+	g_assert_cmpuint(cfg.nnics, ==, 3);
+	g_assert_cmpint(cfg.nics[0].kind, ==, NIC_USER);
+	g_assert_true(cfg.nics[0].mac_set);
+	g_assert_cmpmem(cfg.nics[0].mac, 6, ((uint8_t[]){ 0x52, 0x54, 0, 0x12, 0x34, 0x56 }), 6);
+	g_assert_cmpint(cfg.nics[1].kind, ==, NIC_TAP);
+	g_assert_cmpstr(cfg.nics[1].ifname, ==, "tap7");
+	g_assert_null(cfg.nics[1].bridge);
+	g_assert_cmpint(cfg.nics[2].kind, ==, NIC_TAP);
+	g_assert_cmpstr(cfg.nics[2].ifname, ==, "tdm010203");
+	g_assert_cmpstr(cfg.nics[2].bridge, ==, "br0");
+	g_assert_true(cfg.rng);
+	g_assert_cmpint(cfg.console2, ==, SERIAL_FILE);
+	g_assert_cmpstr(cfg.console2_path, ==, "/tmp/hvc0.log");
+	g_assert_cmpint(cfg.serial, ==, SERIAL_PTY);
+
+	/* and through the command line */
+	g_auto(GStrv) argv = machine_config_to_argv(&cfg, "/usr/bin/tandem");
+	g_autofree char *joined = g_strjoinv(" ", argv);
+	assert_contains(joined, "--disk /img/a.qcow2,format=qcow2,serial=SER1 --disk /dev/sdz,readonly=on "
+				"--disk /img/b.raw,format=raw --disk /img/c.img "
+				"--net user,mac=52:54:00:12:34:56 --net tap,ifname=tap7,mac=52:54:00:ab:cd:ef "
+				"--net tap,ifname=tdm010203,bridge=br0,mac=52:54:00:01:02:03 --rng --console2 file:/tmp/hvc0.log");
+	struct machine_config back;
+	machine_config_init(&back);
+	g_auto(GStrv) copy = g_strdupv(argv);
+	g_assert_true(cli_parse_run((int)g_strv_length(copy) - 1, copy + 1, &back, &err));
+	g_assert_no_error(err);
+	g_assert_cmpuint(back.ndisks, ==, cfg.ndisks);
+	for (unsigned i = 0; i < cfg.ndisks; i++) {
+		g_assert_cmpstr(back.disks[i].path, ==, cfg.disks[i].path);
+		g_assert_cmpint(back.disks[i].format, ==, cfg.disks[i].format);
+		g_assert_cmpint(back.disks[i].readonly, ==, cfg.disks[i].readonly);
+		g_assert_cmpstr(back.disks[i].serial, ==, cfg.disks[i].serial);
+	}
+	g_assert_cmpuint(back.nnics, ==, cfg.nnics);
+	for (unsigned i = 0; i < cfg.nnics; i++) {
+		g_assert_cmpint(back.nics[i].kind, ==, cfg.nics[i].kind);
+		g_assert_cmpmem(back.nics[i].mac, 6, cfg.nics[i].mac, 6);
+		g_assert_cmpstr(back.nics[i].ifname, ==, cfg.nics[i].ifname);
+		g_assert_cmpstr(back.nics[i].bridge, ==, cfg.nics[i].bridge);
+	}
+	g_assert_true(back.rng);
+	g_assert_cmpint(back.console2, ==, SERIAL_FILE);
+	g_assert_cmpstr(back.console2_path, ==, "/tmp/hvc0.log");
+	machine_config_clear(&back);
+	machine_config_clear(&cfg);
+
+	/* examples/xml/disk-net.xml is what this is for */
+	g_autofree char *path = g_build_filename(TANDEM_SRCDIR, "examples", "xml", "disk-net.xml", NULL);
+	g_autoptr(domain_def) dn = domain_def_parse_file(path, 0, NULL);
+	g_assert_true(domain_def_check_supported_with(dn, DOMAIN_SUPPORT_VIRTIO, NULL));
+}
+
+static void test_virtio_refused(void)
+{
+	static const struct { const char *xml, *part; } cases[] = {
+		{ "<disk type='file' device='disk'><source file='/a'/><target dev='hda' bus='ide'/></disk>", "bus 'ide'" },
+		{ "<disk type='file' device='cdrom'><source file='/a.iso'/><target dev='vdb'/><readonly/></disk>", "cdrom" },
+		{ "<disk type='dir' device='disk'><source dir='/srv'/><target dev='vda'/></disk>", "type='dir'" },
+		{ "<disk type='file' device='disk'><target dev='vda'/></disk>", "<source>" },
+		{ "<disk type='file' device='disk'><driver type='vmdk'/><source file='/a'/><target dev='vda'/></disk>", "vmdk" },
+		{ "<disk type='file' device='disk'><source file='/a,b'/><target dev='vda'/></disk>", "','" },
+		{ "<disk type='file' device='disk'><source file='/a'/><target dev='vda'/><serial>123456789012345678901</serial></disk>",
+		  "20 characters" },
+		{ "<interface type='user'><model type='e1000'/></interface>", "e1000" },
+		{ "<interface type='network'><source network='default'/></interface>", "type='network'" },
+		{ "<interface type='ethernet'><target dev='averyveryverylongtap'/></interface>", "15 characters" },
+		{ "<rng model='virtio'><backend model='egd' type='tcp'><source mode='connect' host='h' service='1'/>"
+		  "<protocol type='raw'/></backend></rng>", "egd" },
+		{ "<rng model='virtio'><backend model='random'/></rng><rng model='virtio'><backend model='random'/></rng>", "one <rng>" },
+		{ "<console type='pty'><target type='virtio'/></console><console type='pty'><target type='virtio' port='1'/></console>",
+		  "one virtio <console>" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *xml = with_devices(cases[i].xml);
+		g_test_message("%s", cases[i].xml);
+		g_autoptr(domain_def) d = parse_ok(xml, 0);
+		g_autoptr(GError) err = NULL;
+		g_assert_false(domain_def_check_supported_with(d, DOMAIN_SUPPORT_VIRTIO, &err));
+		g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+		assert_contains(err->message, cases[i].part);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/conf/config/to-config", test_to_config);
 	g_test_add_func("/conf/config/argv", test_argv);
 	g_test_add_func("/conf/examples", test_examples);
+	g_test_add_func("/conf/config/virtio-devices", test_virtio_devices);
+	g_test_add_func("/conf/config/virtio-refused", test_virtio_refused);
 	return g_test_run();
 }

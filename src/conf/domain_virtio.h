@@ -1,0 +1,19 @@
+/* Internal to src/conf: a domain's virtio devices (disks, NICs, entropy,
+ * the virtio console) checked against what tandem's virtio devices do,
+ * and written into / out of struct machine_config. */
+#ifndef TANDEM_DOMAIN_VIRTIO_H
+#define TANDEM_DOMAIN_VIRTIO_H
+
+#include "vmm/machine_config.h"
+#include "conf/domain_def.h"
+
+#include <glib.h>
+
+/* VIR_ERR_CONFIG_UNSUPPORTED naming what tandem cannot run. */
+bool domain_virtio_check(const struct domain_def *d, GError **err);
+/* Fills cfg's disks, nics, rng and console2 (d passed domain_virtio_check). */
+void domain_virtio_to_config(const struct domain_def *d, struct machine_config *cfg);
+/* Appends --disk/--net/--rng/--console2 for cfg's devices. */
+void domain_virtio_argv(const struct machine_config *cfg, GPtrArray *argv);
+
+#endif
