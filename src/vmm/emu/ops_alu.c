@@ -249,6 +249,8 @@ void op_idiv(struct emu_cpu *c, const struct insn *i)
 	unsigned bits = sz * 8;
 	int64_t n = sz == 1 ? (int64_t)sext(reg_get(c, R_AX, 2), 2)
 			    : (int64_t)sext((reg_get(c, R_DX, sz) << bits) | reg_get(c, R_AX, sz), sz * 2);
+	if (d == -1 && n == INT64_MIN)
+		emu_raise(c, EX_DE, 0, false);  /* the host would trap on this division */
 	int64_t q = n / d, r = n % d;
 	if (q != (int64_t)sext((uint64_t)q, sz))
 		emu_raise(c, EX_DE, 0, false);
