@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 		NCPU = 1;
 	GError *err = NULL;
 	struct machine *m = &M;
-	vclock_init(&m->clock, VCLOCK_DETERMINISTIC);
+	bool realtime = getenv("EMU_PC_REALTIME") != NULL;
+	vclock_init(&m->clock, realtime ? VCLOCK_REALTIME : VCLOCK_DETERMINISTIC);
 	bus_init(&m->pio, "pio");
 	bus_init(&m->mmio, "mmio");
 	if (!guest_mem_init(&m->mem, 512ULL << 20, &err))
@@ -149,7 +150,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "\nemu-pc: halted with no timer armed\n");
 				break;
 			}
-			vclock_warp_to(&m->clock, dl);
+			if (realtime) {
+				uint64_t now = vclock_now(&m->clock);
+				if (dl > now)
+					usleep((useconds_t)((dl - now) / 1000 < 100000 ? (dl - now) / 1000 : 100000));
+			} else {
+				vclock_warp_to(&m->clock, dl);
+			}
 			vclock_run_expired(&m->clock);
 		}
 	}

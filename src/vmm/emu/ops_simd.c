@@ -27,6 +27,8 @@ void op_simd(struct emu_cpu *c, const struct insn *i)
 	};
 	uint64_t lin = 0;
 	unsigned msz = simd_mem_size(so, &in);
+	if (msz > sizeof(buf))
+		emu_fatal(c, "SIMD operand of %u bytes", msz);
 	flags_get(c);  /* COMISS & co. read-modify-write the materialised flags */
 	bool mem = i->mod != 3 && msz;
 	if (mem) {
