@@ -76,11 +76,14 @@ static uint16_t used_idx(unsigned q)
 /* ---- fake backend ---- */
 
 static GByteArray *sent;
+static bool echo;
 
 static void fake_send(struct net_backend *nb, const uint8_t *frame, size_t len)
 {
-	(void)nb;
 	g_byte_array_append(sent, frame, (guint)len);
+	/* Like slirp answering ARP: a frame comes back during the send. */
+	if (echo)
+		nb->rx(nb->rx_opaque, frame, len);
 }
 
 static void fake_close(struct net_backend *nb) { g_free(nb); }
@@ -126,6 +129,18 @@ static void test_net_fake(void)
 	be->rx(be->rx_opaque, pkt + 12, 60);
 	g_assert_cmpuint(vn->rx_dropped, ==, 3);
 	g_assert_cmpuint(vn->rx_frames, ==, 1);
+	/* A reply delivered synchronously while transmitting: both queues get
+	 * their own head back (a shared chain once returned the rx head on tx). */
+	echo = true;
+	post(&vn->vdev, 0, 0x130000, 1526, true);
+	post(&vn->vdev, 1, 0x100000, sizeof(pkt), false);
+	virtio_dev_queue_notify(&vn->vdev, 1);
+	echo = false;
+	g_assert_cmpuint(used_idx(1), ==, 2);
+	g_assert_cmpuint(used_elem(1, 1).id, ==, 1);   /* the tx head */
+	g_assert_cmpuint(used_idx(0), ==, 3);
+	g_assert_cmpuint(used_elem(0, 2).id, ==, 2);   /* the rx head */
+	g_assert_cmpuint(used_elem(0, 2).len, ==, 72);
 	virtio_net_destroy(vn);
 	g_byte_array_unref(sent);
 }

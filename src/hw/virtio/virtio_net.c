@@ -24,23 +24,23 @@ static void net_tx(struct virtio_net *vn, struct virtqueue *vq)
 {
 	size_t hdr = net_hdr_len(vn);
 	for (;;) {
-		enum vq_pop_result r = vq_pop(vq, &vn->chain);
+		enum vq_pop_result r = vq_pop(vq, &vn->tx_chain);
 		if (r == VQ_POP_EMPTY)
 			break;
 		if (r == VQ_POP_ERROR) {
 			virtio_dev_fail(&vn->vdev, "%s", vq->error);
 			break;
 		}
-		uint64_t len = vn->chain.out_len;
+		uint64_t len = vn->tx_chain.out_len;
 		if (len < hdr || len - hdr > NET_MAX_FRAME) {
 			vn->tx_dropped++;
 		} else {
-			size_t n = vq_chain_read(vq, &vn->chain, hdr, vn->frame, (size_t)(len - hdr));
+			size_t n = vq_chain_read(vq, &vn->tx_chain, hdr, vn->frame, (size_t)(len - hdr));
 			vn->tx_frames++;
 			if (vn->be)
 				vn->be->send(vn->be, vn->frame, n);
 		}
-		vq_push(vq, &vn->chain, 0);
+		vq_push(vq, &vn->tx_chain, 0);
 	}
 	virtio_dev_queue_interrupt(&vn->vdev, NET_TXQ);
 }
@@ -54,7 +54,7 @@ static void net_rx(void *opaque, const uint8_t *frame, size_t len)
 		vn->rx_dropped++;
 		return;
 	}
-	enum vq_pop_result r = vq_pop(vq, &vn->chain);
+	enum vq_pop_result r = vq_pop(vq, &vn->rx_chain);
 	if (r != VQ_POP_OK) {
 		if (r == VQ_POP_ERROR)
 			virtio_dev_fail(d, "%s", vq->error);
@@ -63,17 +63,17 @@ static void net_rx(void *opaque, const uint8_t *frame, size_t len)
 	}
 	size_t hdr = net_hdr_len(vn);
 	uint32_t written = 0;
-	if (vn->chain.in_len >= hdr + len) {
+	if (vn->rx_chain.in_len >= hdr + len) {
 		struct virtio_net_hdr_v1 h = { 0 };
 		h.num_buffers = htole16(1);
-		vq_chain_write(vq, &vn->chain, 0, &h, hdr);
-		vq_chain_write(vq, &vn->chain, hdr, frame, len);
+		vq_chain_write(vq, &vn->rx_chain, 0, &h, hdr);
+		vq_chain_write(vq, &vn->rx_chain, hdr, frame, len);
 		written = (uint32_t)(hdr + len);
 		vn->rx_frames++;
 	} else {
 		vn->rx_dropped++;
 	}
-	vq_push(vq, &vn->chain, written);
+	vq_push(vq, &vn->rx_chain, written);
 	virtio_dev_queue_interrupt(d, NET_RXQ);
 }
 

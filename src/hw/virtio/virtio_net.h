@@ -16,7 +16,9 @@ struct virtio_net {
 	struct virtio_dev vdev;
 	struct net_backend *be;        /* owned */
 	uint8_t mac[6];
-	struct vq_chain chain;
+	/* Separate chains: sending a frame can make the backend deliver one
+	 * to us synchronously (slirp answering ARP) in the middle of tx. */
+	struct vq_chain tx_chain, rx_chain;
 	uint8_t *frame;                /* tx bounce */
 	uint64_t tx_frames, rx_frames, rx_dropped, tx_dropped;
 };
