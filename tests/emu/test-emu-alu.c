@@ -175,6 +175,14 @@ static void build_forms(void)
 		f = add(n, FALL & ~FAF, K_PLAIN); pfx(f, sz, 0); b(f, 0xf6 + v); b(f, 0x06); imm(f, sz == 8 ? 4 : sz);
 		snprintf(n, sizeof(n), "mov%s r,m", szname[sz]);
 		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x8a + v); b(f, 0x5c); b(f, 0x8e); b(f, 0x10);
+		snprintf(n, sizeof(n), "mov%s r,r (89)", szname[sz]);
+		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x88 + v); b(f, 0xd8);
+		snprintf(n, sizeof(n), "mov%s r,r (8b)", szname[sz]);
+		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x8a + v); b(f, 0xd8);
+		snprintf(n, sizeof(n), "mov%s r9,m", szname[sz]);
+		f = add(n, FALL, K_PLAIN); pfx(f, sz, 4); b(f, 0x8a + v); b(f, 0x4e); b(f, 0x20);
+		snprintf(n, sizeof(n), "mov%s m,r10", szname[sz]);
+		f = add(n, FALL, K_PLAIN); pfx(f, sz, 4); b(f, 0x88 + v); b(f, 0x56); b(f, 0xe0);
 		snprintf(n, sizeof(n), "mov%s m,imm", szname[sz]);
 		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0xc6 + v); b(f, 0x06); imm(f, sz == 8 ? 4 : sz);
 		/* string instructions, with and without REP, both directions */

@@ -237,6 +237,14 @@ static void decode_modrm(struct insn *i, struct cursor *cu, unsigned rex, int se
 	i->seg = (uint8_t)(seg_override >= 0 ? (unsigned)seg_override : dseg);
 }
 
+/* MOV r, r/m as a register move: the rr handlers copy reg -> rm. */
+static void swap_reg_rm(struct insn *i)
+{
+	uint8_t t = i->reg;
+	i->reg = i->rm;
+	i->rm = t;
+}
+
 int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned code_size)
 {
 	struct cursor cu = {bytes, 0, avail, false};
@@ -434,6 +442,20 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 		i->imm = (uintptr_t)xo;
 		if (!xo)
 			fn = NULL;
+	}
+	/* specialised handlers for the hottest forms */
+	if (fn == op_mov_r_rm && (i->osz == 8 || i->osz == 4)) {
+		if (i->mod == 3) {
+			swap_reg_rm(i);
+			fn = i->osz == 8 ? op_mov_rr64 : op_mov_rr32;
+		} else {
+			fn = i->osz == 8 ? op_mov_r_m64 : op_mov_r_m32;
+		}
+	} else if (fn == op_mov_rm_r && (i->osz == 8 || i->osz == 4)) {
+		if (i->mod == 3)
+			fn = i->osz == 8 ? op_mov_rr64 : op_mov_rr32;
+		else
+			fn = i->osz == 8 ? op_mov_m_r64 : op_mov_m_r32;
 	}
 	i->fn = fn ? fn : op_ud;
 	return i->len;

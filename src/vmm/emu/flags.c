@@ -77,16 +77,42 @@ void flags_set(struct emu_cpu *c, uint64_t v)
 bool cond_eval(struct emu_cpu *c, unsigned cc)
 {
 	bool r;
-	/* Fast paths for compare-and-branch: no need to materialise. */
-	if (c->lf_op == LF_SUB && cc >= 2 && cc <= 7) {
-		uint64_t m = size_mask(c->lf_size);
+	/* Fast paths: answer from the lazy record without materialising. */
+	unsigned sz = c->lf_size;
+	uint64_t m = size_mask(sz), sign = 1ULL << (sz * 8 - 1);
+	switch (c->lf_op) {
+	case LF_SUB: {
 		uint64_t a = c->lf_a & m, b = c->lf_b & m;
 		switch (cc >> 1) {
-		case 1: r = a < b; break;           /* B */
-		case 2: r = a == b; break;          /* E */
-		default: r = a <= b; break;         /* BE */
+		case 1: r = a < b; return r ^ (cc & 1);              /* B */
+		case 2: r = a == b; return r ^ (cc & 1);             /* E */
+		case 3: r = a <= b; return r ^ (cc & 1);             /* BE */
+		case 4: r = (c->lf_res & sign) != 0; return r ^ (cc & 1);  /* S */
+		case 6: r = (int64_t)sext(a, sz) < (int64_t)sext(b, sz); return r ^ (cc & 1);   /* L */
+		case 7: r = (int64_t)sext(a, sz) <= (int64_t)sext(b, sz); return r ^ (cc & 1);  /* LE */
+		default: break;
 		}
-		return r ^ (cc & 1);
+		break;
+	}
+	case LF_LOGIC: {
+		uint64_t res = c->lf_res & m;
+		switch (cc >> 1) {
+		case 0: case 1: return cc & 1;                      /* O, B: clear */
+		case 2: case 3: r = res == 0; return r ^ (cc & 1);  /* E, BE */
+		case 4: case 6: r = (res & sign) != 0; return r ^ (cc & 1);  /* S, L (OF = 0) */
+		case 7: r = res == 0 || (res & sign); return r ^ (cc & 1);   /* LE */
+		default: break;
+		}
+		break;
+	}
+	case LF_ADD: case LF_INC: case LF_DEC:
+		if ((cc >> 1) == 2)
+			return ((c->lf_res & m) == 0) ^ (cc & 1);
+		if ((cc >> 1) == 4)
+			return ((c->lf_res & sign) != 0) ^ (cc & 1);
+		break;
+	default:
+		break;
 	}
 	uint64_t f = flags_get(c);
 	switch (cc >> 1) {

@@ -12,6 +12,14 @@ void op_mov_r_rm(struct emu_cpu *c, const struct insn *i)
 	reg_set(c, i->reg, i->osz, rm_read(c, i));
 }
 
+/* Specialised forms chosen by the decoder for the most frequent MOVs. */
+void op_mov_r_m64(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_lin(c, i), 8); }
+void op_mov_r_m32(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_lin(c, i), 4); }
+void op_mov_m_r64(struct emu_cpu *c, const struct insn *i) { mem_write(c, insn_lin(c, i), 8, c->r[i->reg]); }
+void op_mov_m_r32(struct emu_cpu *c, const struct insn *i) { mem_write(c, insn_lin(c, i), 4, c->r[i->reg]); }
+void op_mov_rr64(struct emu_cpu *c, const struct insn *i) { c->r[i->rm] = c->r[i->reg]; }
+void op_mov_rr32(struct emu_cpu *c, const struct insn *i) { c->r[i->rm] = c->r[i->reg] & 0xffffffff; }
+
 void op_mov_r_imm(struct emu_cpu *c, const struct insn *i)
 {
 	reg_set(c, i->rm, i->osz, i->imm);
