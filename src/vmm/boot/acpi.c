@@ -83,7 +83,8 @@ static void build_fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 	gas_io(t + FADT_RESET_REG, 8, 1, PORT_RESET);
 	t[FADT_RESET_VALUE] = 0x06;            /* full reset, CPU reset */
 	t[FADT_MINOR_VERSION] = 0;
-	st64(t + FADT_X_FIRMWARE_CTRL, facs);
+	/* One FACS pointer only: with both set, ACPICA installs the FACS twice. */
+	st64(t + FADT_X_FIRMWARE_CTRL, 0);
 	st64(t + FADT_X_DSDT, dsdt);
 	gas_io(t + FADT_X_PM1A_EVT_BLK, 32, 2, PORT_ACPI_PM);
 	gas_io(t + FADT_X_PM1A_CNT_BLK, 16, 2, PORT_ACPI_PM + 4);

@@ -33,8 +33,10 @@ BOOT_TESTS = \
 	tests/boot/test-acpi \
 	tests/boot/test-mptable \
 	tests/boot/test-aml
-check_PROGRAMS += $(BOOT_TESTS)
-TESTS += $(BOOT_TESTS)
+check_PROGRAMS += $(BOOT_TESTS) tests/boot/qemu-dump
+TESTS += $(BOOT_TESTS) tests/boot/test-qemu-boot.sh
+tests_boot_qemu_dump_LDADD = $(BOOT_TEST_LIBS)
+EXTRA_DIST += tests/boot/test-qemu-boot.sh tests/boot/qemu-stub.S
 tests_boot_test_bzimage_real_LDADD = $(BOOT_TEST_LIBS)
 tests_boot_test_bzimage_LDADD = $(BOOT_TEST_LIBS)
 tests_boot_test_elf_LDADD = $(BOOT_TEST_LIBS)
