@@ -1,7 +1,7 @@
 /* The real Debian 6.1 bzImages (cloud: LZ4, generic: XZ) load in both
  * modes: zero page, e820, entry state, page tables, initrd placement.
  * Skipped when ~/.cache/tandem/guest does not have them. */
-#include "boot_test.h"
+#include "acpi_walk.h"
 
 #define RAM (512 * MiB)
 
@@ -21,6 +21,18 @@ static void check_common(struct bt *t, const uint8_t *file, size_t initrd_len)
 	g_assert_cmpmem(zp + ZP_INIT_SIZE, hdr_end - ZP_INIT_SIZE, file + ZP_INIT_SIZE, hdr_end - ZP_INIT_SIZE);
 	g_assert_cmpstr((const char *)bt_ptr(t, LAYOUT_CMDLINE, 64), ==, t->bc.cmdline);
 	g_assert_cmphex(ld64(zp + ZP_ACPI_RSDP_ADDR), ==, LAYOUT_ACPI_START);
+	/* the tables verify (checksums are checked by acpi_find; test-acpi reads them in depth) */
+	const uint8_t *rsdp = bt_ptr(t, LAYOUT_ACPI_START, 36);
+	g_assert_cmpuint(bt_sum(rsdp, 20), ==, 0);
+	g_assert_cmpuint(bt_sum(rsdp, 36), ==, 0);
+	g_assert_nonnull(acpi_find(t, "FACP"));
+	const uint8_t *madt = acpi_find(t, "APIC");
+	g_assert_nonnull(madt);
+	g_assert_cmpuint(madt[44], ==, 0);                 /* first entry: a local APIC */
+	const uint8_t *mp = bt_ptr(t, LAYOUT_EBDA_START, 16);
+	g_assert_cmpuint(bt_sum(mp, 16), ==, 0);
+	uint16_t mpc_len = ld16(bt_ptr(t, ld32(mp + 4) + 4, 2));
+	g_assert_cmpuint(bt_sum(bt_ptr(t, ld32(mp + 4), mpc_len), mpc_len), ==, 0);
 
 	/* e820 */
 	g_assert_cmpuint(zp[ZP_E820_ENTRIES], ==, 4);

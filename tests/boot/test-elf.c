@@ -160,6 +160,19 @@ static void test_high_entry(void)
 	bt_init(&t, LAYOUT_PCI_HOLE_START + 64 * MiB);
 	g_autoptr(GByteArray) b = img_elf_simple(true, LAYOUT_4G + MiB, 64, 64);
 	bt_expect_error(&t, b->data, b->len, "entry 0x100100000 is above 4 GiB");
+
+	/* RAM above the hole appears as a fifth e820 entry */
+	g_autoptr(GByteArray) ok = img_elf_simple(true, 0x200000, 64, 64);
+	GError *err = NULL;
+	g_assert_true(bt_load(&t, ok->data, ok->len, &err));
+	const uint8_t *zp = bt_ptr(&t, LAYOUT_ZERO_PAGE, ZP_SIZE);
+	g_assert_cmpuint(zp[ZP_E820_ENTRIES], ==, 5);
+	const uint8_t *e = zp + ZP_E820_TABLE;
+	g_assert_cmphex(ld64(e + 3 * 20), ==, 0x100000);
+	g_assert_cmphex(ld64(e + 3 * 20 + 8), ==, LAYOUT_PCI_HOLE_START - 0x100000);
+	g_assert_cmphex(ld64(e + 4 * 20), ==, LAYOUT_4G);
+	g_assert_cmphex(ld64(e + 4 * 20 + 8), ==, 64 * MiB);
+	g_assert_cmpuint(ld32(e + 4 * 20 + 16), ==, 1);
 	bt_fini(&t);
 }
 

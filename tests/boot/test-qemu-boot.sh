@@ -5,7 +5,9 @@
 # CPU state, and the kernel must reach /init with the ACPI tables accepted
 # (no ACPI errors or warnings, the PnP devices found, all vCPUs up, S5
 # power-off), or with the MP table alone (acpi=off).  Skipped without
-# qemu-system-x86_64, binutils or the downloaded kernels.
+# qemu-system-x86_64, binutils or the downloaded kernels.  Cases 2 and 4
+# (guest-side decompression, no ACPI) take a minute more under TCG: they
+# run with TANDEM_QEMU_BOOT_ALL=1.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
@@ -93,12 +95,20 @@ acpi_ok=("TANDEM-INIT cpus=2" "ACPI: Interpreter enabled" "pnp: PnP ACPI: found 
 
 boot cloud-host vmlinuz-cloud "console=ttyS0 panic=-1 cryptomgr.notests" host 2 acpi
 check "cloud kernel, host-side decompression, ACPI" cloud-host "${acpi_ok[@]}"
-boot generic-guest vmlinuz-generic "console=ttyS0 panic=-1 cryptomgr.notests" guest 2 acpi
-check "generic kernel, guest-side decompression, ACPI" generic-guest "${acpi_ok[@]}"
+if [ "${TANDEM_QEMU_BOOT_ALL:-0}" = 1 ]; then
+	boot generic-guest vmlinuz-generic "console=ttyS0 panic=-1 cryptomgr.notests" guest 2 acpi
+	check "generic kernel, guest-side decompression, ACPI" generic-guest "${acpi_ok[@]}"
+else
+	n=$((n + 1)); echo "ok $n # SKIP slow (TANDEM_QEMU_BOOT_ALL=1 runs it)"
+fi
 boot generic-mp vmlinuz-generic "console=ttyS0 panic=-1 cryptomgr.notests acpi=off" host 2 acpi
 check "generic kernel, acpi=off: MP table" generic-mp "TANDEM-INIT cpus=2" "found SMP MP-table at \[mem 0x0009fc00" \
 	"MPTABLE: OEM ID: TANDEM" "IOAPIC\[0\]: apic_id 2"
-# without tables the kernel reports the missing RSDP as a BIOS bug: expected here
-boot cloud-noacpi vmlinuz-cloud "console=ttyS0 panic=-1 cryptomgr.notests" guest 1 noacpi
-sed -i '/A valid RSDP was not found/d' "$work/cloud-noacpi.log"
-check "cloud kernel, no ACPI tables, one CPU" cloud-noacpi "TANDEM-INIT cpus=1" "reboot: System halted"
+if [ "${TANDEM_QEMU_BOOT_ALL:-0}" = 1 ]; then
+	# without tables the kernel reports the missing RSDP as a BIOS bug: expected here
+	boot cloud-noacpi vmlinuz-cloud "console=ttyS0 panic=-1 cryptomgr.notests" guest 1 noacpi
+	sed -i '/A valid RSDP was not found/d' "$work/cloud-noacpi.log"
+	check "cloud kernel, no ACPI tables, one CPU" cloud-noacpi "TANDEM-INIT cpus=1" "reboot: System halted"
+else
+	n=$((n + 1)); echo "ok $n # SKIP slow (TANDEM_QEMU_BOOT_ALL=1 runs it)"
+fi
