@@ -27,5 +27,5 @@ tests_test_control_CFLAGS = $(AM_CFLAGS) $(JSON_GLIB_CFLAGS)
 tests_test_control_LDADD = src/vmm/libtandem_ctl.a $(JSON_GLIB_LIBS) $(CORE_TEST_LIBS)
 
 # End to end: freestanding guests and Debian kernels boot in tandem.
-TESTS += tests/e2e/test-guest-hello.sh tests/e2e/test-boot-linux.sh
-EXTRA_DIST += tests/e2e/test-guest-hello.sh tests/e2e/test-boot-linux.sh
+TESTS += tests/e2e/test-guest-hello.sh tests/e2e/test-boot-linux.sh tests/e2e/test-valgrind.sh
+EXTRA_DIST += tests/e2e/test-guest-hello.sh tests/e2e/test-boot-linux.sh tests/e2e/test-valgrind.sh
