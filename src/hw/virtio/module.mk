@@ -43,9 +43,10 @@ tests_virtio_test_qcow2_LDADD = $(BLOCK_LIBS)
 tests_virtio_test_raw_LDADD = $(BLOCK_LIBS)
 
 EXTRA_DIST += tests/fuzz/fuzz-virtqueue.c scripts/fuzz-virtqueue.sh
-# In-guest test of the virtio devices (two Debian boots, ~2 minutes; not in
+# In-guest tests of the virtio devices (two Debian boots, ~2 minutes; and a
+# hostile freestanding guest, seconds). Not in
 # `make check`; needs the virtio_devices wiring in machine.c/run.c).
-EXTRA_DIST += tests/e2e/test-virtio-guest.sh
+EXTRA_DIST += tests/e2e/test-virtio-guest.sh tests/e2e/test-virtio-hostile.sh tests/guests/virtio-hostile.asm
 
 check_PROGRAMS += tests/virtio/test-virtio-pci
 TESTS += tests/virtio/test-virtio-pci
