@@ -147,6 +147,18 @@ static void test_interrupt(void)
 	th_fini(&t);
 }
 
+static void test_single_step(void)
+{
+	struct th t;
+	th_init(&t, 64 << 20);
+	th_load(&t, CODE, guest_tf, sizeof(guest_tf));
+	th_long_mode(&t, CODE, 0x7000);
+	g_assert_cmpint(th_run(&t, 100000), ==, VCPU_EXIT_HLT);
+	g_assert_cmpuint(t.st.regs.r12, ==, 6);
+	g_assert_cmpuint(t.st.regs.rflags & 0x100, ==, 0);
+	th_fini(&t);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -159,5 +171,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/emu/system/pio", test_pio);
 	g_test_add_func("/emu/system/modes", test_modes);
 	g_test_add_func("/emu/system/interrupt", test_interrupt);
+	g_test_add_func("/emu/system/single-step", test_single_step);
 	return g_test_run();
 }

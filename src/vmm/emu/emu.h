@@ -1,6 +1,12 @@
 /* The emu engine (engine_emu in engine.h): an x86-64 full-system
  * interpreter. This header adds what only the emulator offers: cheap
- * counters for `tandem run --stats`. */
+ * counters for `tandem run --stats`.
+ *
+ * Debugging: TANDEM_EMU_TRACE_EXC=1 prints every exception the engine
+ * delivers (vector, error code, CS:RIP, CR2) on stderr; TANDEM_EMU_TRACE_UD=1
+ * prints the bytes at every #UD. tests/emu/emu-boot (engine alone) and
+ * tests/emu/emu-pc (engine + PC devices, deterministic) boot a kernel
+ * without the machine core. */
 #ifndef TANDEM_EMU_H
 #define TANDEM_EMU_H
 

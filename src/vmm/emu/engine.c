@@ -309,9 +309,9 @@ static enum vcpu_exit_reason run_loop(struct emu_cpu *c, uint64_t limit, struct 
 		}
 		const struct block *b = block_fetch(c);
 		unsigned n = b->n;
-		bool shadowed = c->shadow;
-		if (shadowed)
-			n = 1;  /* exactly one instruction before interrupts are looked at */
+		bool shadowed = c->shadow, single_step = c->flags & F_TF;
+		if (shadowed || single_step)
+			n = 1;  /* exactly one instruction before interrupts / the #DB trap */
 		if (n > limit - c->icount)
 			n = (unsigned)(limit - c->icount);
 		const struct insn *i = b->in, *end = b->in + n;
@@ -327,6 +327,15 @@ static enum vcpu_exit_reason run_loop(struct emu_cpu *c, uint64_t limit, struct 
 		if (shadowed) {
 			c->shadow = 0;
 			c->events = 1;
+		}
+		if (single_step) {
+			/* TF was set when the instruction began: single-step trap after it */
+			c->dr[6] |= 0x4000;
+			c->exc_depth = 1;
+			c->exc_first = EX_DB;
+			c->stats.exceptions++;
+			intr_deliver(c, EX_DB, false, false, 0, c->rip);
+			c->exc_depth = 0;
 		}
 	}
 }

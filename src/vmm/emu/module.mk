@@ -28,7 +28,7 @@ tests_emu_test_emu_system_SOURCES = tests/emu/test-emu-system.c tests/emu/emu_ha
 tests_emu_test_emu_system_LDADD = $(EMU_TEST_LIBS)
 EXTRA_DIST += tests/emu/guests/regen.sh tests/emu/guests/loop.asm tests/emu/guests/pf.asm \
 	tests/emu/guests/smc.asm tests/emu/guests/sys.asm \
-	tests/emu/guests/modes.asm tests/emu/guests/irq.asm
+	tests/emu/guests/modes.asm tests/emu/guests/irq.asm tests/emu/guests/tf.asm
 
 # Debugging aid: boot a kernel on the engine alone (see the file's header).
 noinst_PROGRAMS += tests/emu/emu-boot
