@@ -33,6 +33,6 @@ echo "# $(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed
 	run qemu qemu-system-x86_64 -accel tcg -M pc -m 512 -nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" -append "$append"
 } | tee "$work/res"
 awk '{md5[$1] += $3; loop[$1] += $5; n[$1]++}
-     END {printf "median-free means: tandem md5 %.2f s loop %.2f s; qemu md5 %.2f s loop %.2f s; ratio md5 %.2fx loop %.2fx\n",
+     END {printf "means: tandem md5 %.2f s loop %.2f s; qemu md5 %.2f s loop %.2f s; ratio md5 %.2fx loop %.2fx\n",
           md5["tandem"]/n["tandem"], loop["tandem"]/n["tandem"], md5["qemu"]/n["qemu"], loop["qemu"]/n["qemu"],
           (md5["tandem"]/n["tandem"]) / (md5["qemu"]/n["qemu"]), (loop["tandem"]/n["tandem"]) / (loop["qemu"]/n["qemu"])}' "$work/res"
