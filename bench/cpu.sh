@@ -13,6 +13,7 @@ trap 'rm -rf "$work"' EXIT
 cat > "$work/init" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc
+mount -t devtmpfs devtmpfs /dev
 up() { cut -d' ' -f1 /proc/uptime; }
 a=$(up); dd if=/dev/zero bs=1M count=32 2>/dev/null | md5sum >/dev/null; b=$(up)
 i=0; while [ $i -lt 100000 ]; do i=$((i + 1)); done; c=$(up)
@@ -24,7 +25,7 @@ append="console=ttyS0 quiet cryptomgr.notests"
 run() { # label cmd...
 	local label=$1; shift
 	for i in $(seq "$runs"); do
-		"$@" < /dev/null 2>&1 | tr -d '\r' | awk -v l="$label" '/^BENCH/ {printf "%s md5 %.2f loop %.2f\n", l, $4 - $3, $7 - $6}'
+		"$@" < /dev/null 2>&1 | tr -d '\r' | awk -v l="$label" '/BENCH md5/ {split(substr($0, index($0, "BENCH")), f, " "); printf "%s md5 %.2f loop %.2f\n", l, f[4] - f[3], f[7] - f[6]}'
 	done
 }
 echo "# $(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1 /proc/loadavg)"
