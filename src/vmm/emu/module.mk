@@ -13,6 +13,7 @@ src_vmm_emu_libtandem_emu_a_SOURCES = \
 	src/vmm/emu/excp.c \
 	src/vmm/emu/sys.c \
 	src/vmm/emu/ops_alu.c \
+	src/vmm/emu/ops_shift.c \
 	src/vmm/emu/ops_mov.c \
 	src/vmm/emu/ops_ctrl.c \
 	src/vmm/emu/ops_string.c \
