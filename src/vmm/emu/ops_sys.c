@@ -166,7 +166,11 @@ void op_wbinvd(struct emu_cpu *c, const struct insn *i)
 void op_invlpg(struct emu_cpu *c, const struct insn *i)
 {
 	need_cpl0(c);
-	tlb_flush_page(c, insn_lin(c, i));
+	(void)insn_lin(c, i);
+	/* The TLB keeps 4K pieces of large pages without remembering the page
+	 * size, so one page cannot be dropped precisely: drop everything
+	 * (INVLPG is rare: a few hundred per boot). */
+	tlb_flush(c, true);
 }
 
 static void load_dtable(struct emu_cpu *c, const struct insn *i, struct kvm_dtable *t)
