@@ -3,6 +3,7 @@
 #include "vmm/machine.h"
 
 #include "hw/pc_devices.h"
+#include "hw/virtio/virtio_devices.h"
 #include "vmm/boot/boot.h"
 #include "vmm/chardev.h"
 
@@ -54,7 +55,18 @@ static bool machine_build_devices(struct machine *m, GError **err)
 		},
 	};
 	m->pc = pc_devices_create(&p, err);
-	return m->pc != NULL;
+	if (!m->pc)
+		return false;
+	/* virtio-pci functions from slot 1 on: disks, NICs, rng, second console. */
+	struct virtio_devices_params vp = {
+		.cfg = m->cfg,
+		.mem = &m->mem,
+		.pci = pc_pci(m->pc),
+		.irq = &m->irq,
+		.first_slot = 1,
+	};
+	m->virtio = virtio_devices_create(&vp, err);
+	return m->virtio != NULL;
 }
 
 /* Kernel, initrd, command line and firmware tables into RAM; BSP state. */
@@ -139,6 +151,8 @@ void machine_destroy(struct machine *m)
 	machine_stop_engine(m);
 	if (m->pc)
 		pc_devices_destroy(m->pc);
+	if (m->virtio)
+		virtio_devices_destroy(m->virtio);  /* after the PCI host */
 	bus_destroy(&m->pio);
 	bus_destroy(&m->mmio);
 	guest_mem_destroy(&m->mem);
@@ -153,6 +167,7 @@ bool machine_reset(struct machine *m, GError **err)
 	 * survives the reload of the kernel behind its back. */
 	machine_stop_engine(m);
 	pc_devices_reset(m->pc);
+	virtio_devices_reset(m->virtio);
 	if (!machine_load(m, err))
 		return false;
 	return machine_start_engine(m, err);

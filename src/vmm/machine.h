@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct pc_devices;
+struct virtio_devices;
 struct chardev;
 
 /* Why the machine stopped; maps 1:1 to the tandem exit status. */
@@ -56,6 +57,7 @@ struct machine {
 	struct irq_router irq;
 	struct vclock clock;
 	struct pc_devices *pc;
+	struct virtio_devices *virtio;
 
 	unsigned ncpus;
 	struct engine_vcpu *vcpus[CONFIG_MAX_CPUS];

@@ -32,6 +32,9 @@ TANDEM_LIBS = \
 	src/conf/libtandem_conf.a \
 	src/vmm/libtandem_machine.a \
 	src/vmm/libtandem_ctl.a \
+	src/hw/virtio/libtandem_virtio.a \
+	src/hw/virtio/libtandem_net.a \
+	src/hw/virtio/libtandem_block.a \
 	src/hw/libtandem_hw.a \
 	src/hw/libtandem_intc.a \
 	src/vmm/boot/libtandem_boot.a \
@@ -40,5 +43,5 @@ TANDEM_LIBS = \
 	src/vmm/kvm/libtandem_kvm.a \
 	src/vmm/libtandem_core.a
 tandem_LDADD = $(TANDEM_LIBS) \
-	$(XML_LIBS) $(JSON_GLIB_LIBS) $(GLIB_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) -lm
+	$(XML_LIBS) $(JSON_GLIB_LIBS) $(SLIRP_LIBS) $(GLIB_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) -lm
 dist_man1_MANS += docs/tandem.1

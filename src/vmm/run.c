@@ -1,6 +1,7 @@
 #include "vmm/run.h"
 
 #include "hw/pc_devices.h"
+#include "hw/virtio/virtio_devices.h"
 #include "vmm/chardev.h"
 #include "vmm/control.h"
 #include "vmm/machine.h"
@@ -117,6 +118,9 @@ static void machine_event(void *opaque, const char *event, const char *reason, b
 	control_emit(r->control, event, reason, guest);
 }
 
+static void net_lock(void *opaque) { machine_lock_other(opaque); }
+static void net_unlock(void *opaque) { machine_unlock_other(opaque); }
+
 static gboolean on_signal(gpointer data)
 {
 	struct run_ctx *r = data;
@@ -223,8 +227,15 @@ int tandem_run(struct machine_config *cfg)
 			goto out;
 		}
 	}
+	struct net_lock lk = { .lock = net_lock, .unlock = net_unlock, .opaque = m };
+	if (!virtio_devices_start_io(m->virtio, r.ctx, &lk, &err)) {
+		fprintf(stderr, "tandem: %s\n", err->message);
+		goto out;
+	}
 	if (chardev_pty_path(r.serial))
 		fprintf(stderr, "tandem: serial console on %s\n", chardev_pty_path(r.serial));
+	if (virtio_devices_console2_pty(m->virtio))
+		fprintf(stderr, "tandem: virtio console on %s\n", virtio_devices_console2_pty(m->virtio));
 	chardev_attach(r.serial, r.ctx, serial_input, serial_space, run_quit, &r);
 	int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	for (size_t i = 0; i < G_N_ELEMENTS(sigs); i++) {
