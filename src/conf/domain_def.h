@@ -225,7 +225,7 @@ bool domain_def_check_supported(const struct domain_def *d, GError **err);
  * domain_def_check_supported() and domain_def_to_config() use: it gains
  * DOMAIN_SUPPORT_VIRTIO once the machine builds those devices. */
 #define DOMAIN_SUPPORT_VIRTIO 1
-#define DOMAIN_SUPPORT_DEFAULT 0
+#define DOMAIN_SUPPORT_DEFAULT DOMAIN_SUPPORT_VIRTIO
 bool domain_def_check_supported_with(const struct domain_def *d, unsigned support, GError **err);
 
 /* virDomainGetMetadata: type is virDomainMetadataType (DESCRIPTION 0,

@@ -164,10 +164,13 @@ static void test_examples(void)
 	g_assert_cmpstr(dn->disks[0].driver_type, ==, "qcow2");
 	g_assert_cmpuint(dn->nnets, ==, 1);
 	g_assert_cmpstr(dn->nets[0].type, ==, "user");
-	g_assert_false(domain_def_check_supported(dn, &err));
+	g_assert_false(domain_def_check_supported_with(dn, 0, &err));
 	g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
 	g_assert_cmpstr(err->message, ==, "unsupported configuration: tandem does not support <disk> devices yet");
 	g_clear_error(&err);
+	/* the machine builds virtio devices: accepted */
+	g_assert_true(domain_def_check_supported(dn, &err));
+	g_assert_no_error(err);
 	g_assert_null(domain_def_parse_file("/nonexistent/x.xml", 0, &err));
 	g_assert_error(err, CONF_ERROR, VIR_ERR_INTERNAL_ERROR);
 }
@@ -189,10 +192,12 @@ static void test_virtio_devices(void)
 		"<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>");
 	g_autoptr(domain_def) d = parse_ok(xml, DOMAIN_DEF_PARSE_VALIDATE);
 	g_autoptr(GError) err = NULL;
-	/* not yet by default */
-	g_assert_false(domain_def_check_supported(d, &err));
+	/* refused by a machine without virtio, accepted by default (the machine builds them) */
+	g_assert_false(domain_def_check_supported_with(d, 0, &err));
 	g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
 	g_clear_error(&err);
+	g_assert_true(domain_def_check_supported(d, &err));
+	g_assert_no_error(err);
 	g_assert_true(domain_def_check_supported_with(d, DOMAIN_SUPPORT_VIRTIO, &err));
 	g_assert_no_error(err);
 	struct machine_config cfg;

@@ -48,13 +48,13 @@ static void test_stub_console(void)
 	assert_contains(ff, "<serial type='file'>\n      <source path='/tmp/con.log'/>");
 	assert_contains(ff, "<console type='file'>\n      <source path='/tmp/con.log'/>\n      <target type='serial' port='0'/>");
 	assert_valid(ff);
-	/* a virtio console is a different device: kept, refused at define */
+	/* a virtio console is a different device: kept, refused at define by a machine without virtio */
 	g_autofree char *vx = with_devices("<console type='pty'><target type='virtio'/></console>");
 	g_autoptr(domain_def) v = parse_ok(vx, 0);
 	g_assert_cmpuint(v->nserials, ==, 0);
 	g_assert_cmpuint(v->nconsoles, ==, 1);
 	g_autoptr(GError) err = NULL;
-	g_assert_false(domain_def_check_supported(v, &err));
+	g_assert_false(domain_def_check_supported_with(v, 0, &err));
 	g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
 	assert_contains(err->message, "console");
 	g_autofree char *vf = domain_def_format(v, NULL, 0);
