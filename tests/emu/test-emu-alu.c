@@ -34,6 +34,7 @@ enum kind {
 	K_BSX,      /* source nonzero */
 	K_BTMEM,    /* bit offset register bounded */
 	K_XLAT,     /* RBX is a table address */
+	K_STRING_OVL, /* REP MOVS with overlapping source and destination */
 };
 
 struct form {
@@ -200,6 +201,16 @@ static void build_forms(void)
 			pfx(f, sz, 0);
 			b(f, st[k].op + v);
 		}
+	}
+	for (unsigned s = 0; s < 4; s++) {
+		unsigned sz = sizes[s], v = sz == 1 ? 0 : 1;
+		struct form *f;
+		snprintf(n, sizeof(n), "rep movs%s overlapping", szname[sz]);
+		f = add(n, FDF, K_STRING_OVL); b(f, 0xf3); pfx(f, sz, 0); b(f, 0xa4 + v);
+		snprintf(n, sizeof(n), "a32 rep stos%s", szname[sz]);
+		f = add(n, FDF, K_STRING); b(f, 0x67); b(f, 0xf3); pfx(f, sz, 0); b(f, 0xaa + v);
+		snprintf(n, sizeof(n), "a32 repne scas%s", szname[sz]);
+		f = add(n, FALL | FDF, K_STRING); b(f, 0x67); b(f, 0xf2); pfx(f, sz, 0); b(f, 0xae + v);
 	}
 	for (unsigned s = 1; s < 4; s++) {
 		unsigned sz = sizes[s];
@@ -411,6 +422,12 @@ static void setup_inputs(GRand *g, const struct form *f, struct regs *r, uint8_t
 		if (g_rand_int_range(g, 0, 3) == 0)  /* make compares find equal runs */
 			memcpy(mem + 3072 - 512, mem + 1024 - 512, 1024);
 	}
+	if (f->kind == K_STRING_OVL) {
+		r->r[6] = 1024;
+		r->r[7] = 1024 + (uint64_t)g_rand_int_range(g, 1, 24);  /* destination inside the source run */
+		r->r[1] = (uint64_t)g_rand_int_range(g, 0, 300);
+		r->flags &= ~(uint64_t)FDF;
+	}
 	if (f->kind == K_BSX && (r->r[3] & 0xffffffff) == 0)
 		r->r[3] |= 0x1000;
 	if (f->kind == K_BSX && (r->r[3] & 0xffff) == 0 && f->code[0] == 0x66)
@@ -573,7 +590,9 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	native_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	g_assert_true(native_page != MAP_FAILED);
-	native_buf = g_malloc(BUFSZ);
+	/* below 4 GiB, so 32-bit address-size forms (67h) can reach it natively */
+	native_buf = mmap(NULL, BUFSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	g_assert_true(native_buf != MAP_FAILED);
 	build_forms();
 	th_init(&T, 64 << 20);
 	th_long_mode(&T, GCODE, 0x7000);

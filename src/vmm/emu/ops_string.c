@@ -49,8 +49,13 @@ void op_movs(struct emu_cpu *c, const struct insn *i)
 			uint8_t *pd = ps ? mmu_host_span(c, d, (unsigned)(k * sz), true) : NULL;
 			if (ps && pd) {
 				if (pd > ps && pd < ps + k * sz) {
-					for (uint64_t e = 0; e < k * sz; e++)
-						pd[e] = ps[e];  /* forward element order matters here */
+					/* overlapping forward copy: element by element, each read
+					 * whole before it is written, as the CPU does */
+					for (uint64_t e = 0; e < k; e++) {
+						uint64_t t;
+						memcpy(&t, ps + e * sz, sz);
+						memcpy(pd + e * sz, &t, sz);
+					}
 				} else {
 					memmove(pd, ps, k * sz);
 				}
