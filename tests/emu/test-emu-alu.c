@@ -35,6 +35,7 @@ enum kind {
 	K_BTMEM,    /* bit offset register bounded */
 	K_XLAT,     /* RBX is a table address */
 	K_STRING_OVL, /* REP MOVS with overlapping source and destination */
+	K_FLAGREG,  /* RCX holds pushed flags: compare its status bits only */
 };
 
 struct form {
@@ -269,6 +270,27 @@ static void build_forms(void)
 		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x8d); b(f, 0x84); b(f, 0x8b); imm(f, 4);
 	}
 	struct form *f;
+	/* lazily computed flags made visible through PUSHF; POPF; stack pairs */
+	for (unsigned op = 0; op < 8; op++) {
+		static const char *alu2[8] = {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"};
+		for (unsigned s2 = 0; s2 < 4; s2++) {
+			unsigned sz = sizes[s2];
+			snprintf(n, sizeof(n), "%s%s; pushfq; pop rcx", alu2[op], szname[sz]);
+			f = add(n, (op == 1 || op == 4 || op == 6) ? FALL & ~FAF : FALL, K_FLAGREG);
+			pfx(f, sz, 0); b(f, op * 8 + (sz == 1 ? 0 : 1)); b(f, 0xd8); b(f, 0x9c); b(f, 0x59);
+		}
+	}
+	f = add("inc; pushfq; pop rcx", FALL, K_FLAGREG); b(f, 0x48); b(f, 0xff); b(f, 0xc0); b(f, 0x9c); b(f, 0x59);
+	f = add("dec; pushfq; pop rcx", FALL, K_FLAGREG); b(f, 0xff); b(f, 0xc8); b(f, 0x9c); b(f, 0x59);
+	f = add("neg; pushfq; pop rcx", FALL, K_FLAGREG); b(f, 0x66); b(f, 0xf7); b(f, 0xd8); b(f, 0x9c); b(f, 0x59);
+	f = add("popfq; pushfq; pop rcx", FALL, K_FLAGREG);
+	b(f, 0x48); b(f, 0x81); b(f, 0xe3); b(f, 0xd5); b(f, 0x0c); b(f, 0); b(f, 0);  /* and rbx, 0xcd5 */
+	b(f, 0x53); b(f, 0x9d); b(f, 0x9c); b(f, 0x59);
+	f = add("push rbx; pop rcx", FALL, K_PLAIN); b(f, 0x53); b(f, 0x59);
+	f = add("push imm32; pop r9", FALL, K_PLAIN); b(f, 0x68); imm(f, 4); b(f, 0x41); b(f, 0x59);
+	f = add("push word imm8; pop r9w", FALL, K_PLAIN); b(f, 0x66); b(f, 0x6a); imm(f, 1); b(f, 0x66); b(f, 0x41); b(f, 0x59);
+	f = add("push [rsi]; pop [rsi+8]", FALL, K_PLAIN); b(f, 0xff); b(f, 0x36); b(f, 0x8f); b(f, 0x46); b(f, 0x08);
+	f = add("enter 0x20,0; leave", FALL, K_PLAIN); b(f, 0xc8); b(f, 0x20); b(f, 0); b(f, 0); b(f, 0xc9);
 	f = add("bswapd", FALL, K_PLAIN); b(f, 0x0f); b(f, 0xc8);
 	f = add("bswapq", FALL, K_PLAIN); b(f, 0x48); b(f, 0x0f); b(f, 0xc9);
 	f = add("movsxd", FALL, K_PLAIN); b(f, 0x48); b(f, 0x63); b(f, 0xc3);
@@ -514,6 +536,10 @@ static bool compare(const struct form *f, const struct regs *in, const struct re
 		if (i == 6 || i == 7 || (i == 3 && f->kind == K_XLAT)) {
 			x -= abase;
 			y -= ebase;
+		}
+		if (i == 1 && f->kind == K_FLAGREG) {
+			x &= fm;
+			y &= fm;
 		}
 		if (x != y) {
 			g_test_message("%s: r%u emu %#llx host %#llx (in %#llx)", f->name, i, (unsigned long long)y,
