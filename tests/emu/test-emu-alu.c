@@ -106,6 +106,8 @@ static void build_forms(void)
 				snprintf(n, sizeof(n), "%sb r10b,r9b", alu[op]);
 				f = add(n, m, K_PLAIN); b(f, 0x45); b(f, op * 8); b(f, 0xca);
 			}
+			snprintf(n, sizeof(n), "%s%s r,r (reg form)", alu[op], szname[sz]);
+			f = add(n, m, K_PLAIN); pfx(f, sz, 4); b(f, op * 8 + 2 + v); b(f, 0xca);
 			snprintf(n, sizeof(n), "%s%s m,r", alu[op], szname[sz]);
 			f = add(n, m, K_PLAIN); pfx(f, sz, 0); b(f, op * 8 + v); b(f, 0x1e);
 			snprintf(n, sizeof(n), "%s%s r,m", alu[op], szname[sz]);

@@ -457,6 +457,18 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 		else
 			fn = i->osz == 8 ? op_mov_m_r64 : op_mov_m_r32;
 	}
+	if ((fn == op_alu_rm_r || fn == op_alu_r_rm) && i->mod == 3 && (i->osz == 8 || i->osz == 4)) {
+		static insn_fn *const rr64[8] = {op_add_rr64, op_or_rr64, NULL, NULL, op_and_rr64, op_sub_rr64,
+						 op_xor_rr64, op_cmp_rr64};
+		static insn_fn *const rr32[8] = {op_add_rr32, op_or_rr32, NULL, NULL, op_and_rr32, op_sub_rr32,
+						 op_xor_rr32, op_cmp_rr32};
+		insn_fn *spec = (i->osz == 8 ? rr64 : rr32)[(op >> 3) & 7];
+		if (spec) {
+			if (fn == op_alu_r_rm)
+				swap_reg_rm(i);  /* the rr handlers compute rm op reg into rm */
+			fn = spec;
+		}
+	}
 	i->fn = fn ? fn : op_ud;
 	return i->len;
 }

@@ -15,6 +15,8 @@ H(op_shift); H(op_shld); H(op_shrd);
 H(op_bt_rm_r); H(op_bt_rm_imm); H(op_bsf); H(op_bsr); H(op_bswap);
 H(op_xadd); H(op_cmpxchg); H(op_cmpxchg8b16b);
 H(op_cbw); H(op_cwd); H(op_setcc); H(op_cmovcc); H(op_lahf); H(op_sahf); H(op_flagop);
+H(op_add_rr64); H(op_or_rr64); H(op_and_rr64); H(op_sub_rr64); H(op_xor_rr64); H(op_cmp_rr64);
+H(op_add_rr32); H(op_or_rr32); H(op_and_rr32); H(op_sub_rr32); H(op_xor_rr32); H(op_cmp_rr32);
 H(op_aam); H(op_aad); H(op_salc); H(op_daa); H(op_das); H(op_aaa); H(op_aas);
 /* ops_mov.c */
 H(op_mov_rm_r); H(op_mov_r_rm); H(op_mov_r_imm); H(op_mov_rm_imm); H(op_mov_moffs);
