@@ -469,6 +469,15 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 			fn = spec;
 		}
 	}
+	if (fn == op_grp1 && i->mod == 3 && (i->osz == 8 || i->osz == 4)) {
+		static insn_fn *const ri64[8] = {op_add_ri64, op_or_ri64, NULL, NULL, op_and_ri64, op_sub_ri64,
+						 op_xor_ri64, op_cmp_ri64};
+		static insn_fn *const ri32[8] = {op_add_ri32, op_or_ri32, NULL, NULL, op_and_ri32, op_sub_ri32,
+						 op_xor_ri32, op_cmp_ri32};
+		insn_fn *spec = (i->osz == 8 ? ri64 : ri32)[i->reg & 7];
+		if (spec)
+			fn = spec;
+	}
 	i->fn = fn ? fn : op_ud;
 	return i->len;
 }

@@ -17,6 +17,8 @@ H(op_xadd); H(op_cmpxchg); H(op_cmpxchg8b16b);
 H(op_cbw); H(op_cwd); H(op_setcc); H(op_cmovcc); H(op_lahf); H(op_sahf); H(op_flagop);
 H(op_add_rr64); H(op_or_rr64); H(op_and_rr64); H(op_sub_rr64); H(op_xor_rr64); H(op_cmp_rr64);
 H(op_add_rr32); H(op_or_rr32); H(op_and_rr32); H(op_sub_rr32); H(op_xor_rr32); H(op_cmp_rr32);
+H(op_add_ri64); H(op_or_ri64); H(op_and_ri64); H(op_sub_ri64); H(op_xor_ri64); H(op_cmp_ri64);
+H(op_add_ri32); H(op_or_ri32); H(op_and_ri32); H(op_sub_ri32); H(op_xor_ri32); H(op_cmp_ri32);
 H(op_aam); H(op_aad); H(op_salc); H(op_daa); H(op_das); H(op_aaa); H(op_aas);
 /* ops_mov.c */
 H(op_mov_rm_r); H(op_mov_r_rm); H(op_mov_r_imm); H(op_mov_rm_imm); H(op_mov_moffs);

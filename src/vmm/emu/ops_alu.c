@@ -79,6 +79,29 @@ ALU_RR(op_sub_rr32, a - b, LF_SUB, 4, 1)
 ALU_RR(op_xor_rr32, a ^ b, LF_LOGIC, 4, 1)
 ALU_RR(op_cmp_rr32, a - b, LF_SUB, 4, 0)
 
+/* The same with an immediate source (group 1, 81/83 with a register). */
+#define ALU_RI(name, expr, kind, sz, write)                                      \
+	void name(struct emu_cpu *c, const struct insn *i)                       \
+	{                                                                        \
+		uint64_t m = size_mask(sz);                                      \
+		uint64_t a = c->r[i->rm] & m, b = i->imm & m, r = (expr);       \
+		if (write)                                                       \
+			c->r[i->rm] = r & m;                                     \
+		lf_set(c, kind, sz, a, b, r);                                    \
+	}
+ALU_RI(op_add_ri64, a + b, LF_ADD, 8, 1)
+ALU_RI(op_or_ri64, a | b, LF_LOGIC, 8, 1)
+ALU_RI(op_and_ri64, a & b, LF_LOGIC, 8, 1)
+ALU_RI(op_sub_ri64, a - b, LF_SUB, 8, 1)
+ALU_RI(op_xor_ri64, a ^ b, LF_LOGIC, 8, 1)
+ALU_RI(op_cmp_ri64, a - b, LF_SUB, 8, 0)
+ALU_RI(op_add_ri32, a + b, LF_ADD, 4, 1)
+ALU_RI(op_or_ri32, a | b, LF_LOGIC, 4, 1)
+ALU_RI(op_and_ri32, a & b, LF_LOGIC, 4, 1)
+ALU_RI(op_sub_ri32, a - b, LF_SUB, 4, 1)
+ALU_RI(op_xor_ri32, a ^ b, LF_LOGIC, 4, 1)
+ALU_RI(op_cmp_ri32, a - b, LF_SUB, 4, 0)
+
 void op_alu_acc_imm(struct emu_cpu *c, const struct insn *i)
 {
 	unsigned op = (i->opcode >> 3) & 7, sz = i->osz;
