@@ -56,6 +56,12 @@ enum vcpu_run_state {
 
 struct engine_ops {
 	const char *name;
+	/* One host thread per vCPU, each in run() without the machine lock,
+	 * which is taken only to dispatch an exit (kvm: the in-kernel LAPIC
+	 * does HLT, INIT and SIPI). false: all vCPUs take turns on one thread
+	 * holding the lock (emu). Threaded engines' run() must be given the
+	 * same vcpu_exit each time: an MMIO read's answer goes back through it. */
+	bool threaded;
 	/* Can this engine run here? false with a message saying why and what to do. */
 	bool (*available)(GError **err);
 	/* Per-machine setup after guest RAM exists and before any vCPU. */

@@ -45,6 +45,8 @@ static bool machine_build_devices(struct machine *m, GError **err)
 		.mem = &m->mem,
 		.ncpus = m->ncpus,
 		.serial = machine_serial_backend(m),
+		/* kvm: KVM_CREATE_IRQCHIP/PIT2; the engine installs the irq router. */
+		.kernel_irqchip = m->engine == &engine_kvm,
 		.host = {
 			.opaque = m,
 			.irq_notify = host_irq_notify,

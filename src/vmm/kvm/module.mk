@@ -1,3 +1,25 @@
-# The kvm engine (thin: /dev/kvm ioctls only).
+# The kvm engine (thin: /dev/kvm ioctls only). Plans (pure, unit-tested
+# anywhere) live in kvm_cpuid.c, kvm_state.c and the kvm_plan_* functions
+# of kvm_vm.c; the rest issues ioctls.
 noinst_LIBRARIES += src/vmm/kvm/libtandem_kvm.a
-src_vmm_kvm_libtandem_kvm_a_SOURCES = src/vmm/kvm/kvm_engine.c src/vmm/kvm/kvm.h
+src_vmm_kvm_libtandem_kvm_a_SOURCES = \
+	src/vmm/kvm/kvm.h src/vmm/kvm/kvm_priv.h \
+	src/vmm/kvm/kvm_engine.c \
+	src/vmm/kvm/kvm_vm.c \
+	src/vmm/kvm/kvm_vcpu.c \
+	src/vmm/kvm/kvm_run.c \
+	src/vmm/kvm/kvm_cpuid.c \
+	src/vmm/kvm/kvm_state.c
+
+# Unit tests of the plans (no /dev/kvm needed); the end-to-end boot test
+# skips itself where /dev/kvm is not usable.
+KVM_TEST_LIBS = src/vmm/kvm/libtandem_kvm.a src/vmm/libtandem_core.a $(GLIB_LIBS)
+check_PROGRAMS += tests/kvm/test-kvm-cpuid tests/kvm/test-kvm-state tests/kvm/test-kvm-vm tests/kvm/test-kvm-run
+TESTS += tests/kvm/test-kvm-cpuid tests/kvm/test-kvm-state tests/kvm/test-kvm-vm tests/kvm/test-kvm-run
+tests_kvm_test_kvm_cpuid_LDADD = $(KVM_TEST_LIBS)
+tests_kvm_test_kvm_state_LDADD = src/vmm/kvm/libtandem_kvm.a src/vmm/boot/libtandem_boot.a \
+	src/vmm/libtandem_core.a $(BOOT_LIBS) $(GLIB_LIBS)
+tests_kvm_test_kvm_vm_LDADD = $(KVM_TEST_LIBS)
+tests_kvm_test_kvm_run_LDADD = $(KVM_TEST_LIBS)
+TESTS += tests/kvm/test-kvm-boot.sh
+EXTRA_DIST += tests/kvm/test-kvm-boot.sh tests/kvm/data/supported-cpuid.txt
