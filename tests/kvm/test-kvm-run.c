@@ -115,6 +115,15 @@ static void test_other_exits(void)
 	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
 	g_assert_cmpint(kvm_translate_exit(run, RUN_SIZE, &ex, &pending), ==, VCPU_EXIT_ERROR);
 	g_assert_nonnull(strstr(ex.error, "emulate"));
+	/* With the instruction bytes KVM reports, the message names them. */
+	run->emulation_failure.ndata = 3;
+	run->emulation_failure.flags = KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
+	run->emulation_failure.insn_size = 3;
+	memcpy(run->emulation_failure.insn_bytes, "\x0f\x01\xd0", 3);
+	g_assert_cmpint(kvm_translate_exit(run, RUN_SIZE, &ex, &pending), ==, VCPU_EXIT_ERROR);
+	g_assert_nonnull(strstr(ex.error, "bytes: 0f 01 d0)"));
+	run->emulation_failure.insn_size = 200;  /* clamped to the 15-byte array */
+	g_assert_cmpint(kvm_translate_exit(run, RUN_SIZE, &ex, &pending), ==, VCPU_EXIT_ERROR);
 	run->exit_reason = 999;
 	g_assert_cmpint(kvm_translate_exit(run, RUN_SIZE, &ex, &pending), ==, VCPU_EXIT_ERROR);
 	g_assert_nonnull(strstr(ex.error, "999"));

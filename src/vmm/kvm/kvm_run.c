@@ -108,6 +108,16 @@ enum vcpu_exit_reason kvm_translate_exit(struct kvm_run *run, size_t run_size, s
 		return exit_error(ex, "VM entry failed: hardware reason %#llx (invalid guest state?)",
 				  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 	case KVM_EXIT_INTERNAL_ERROR:
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+			/* ndata counts the u64s after it: flags, then the bytes. */
+			char bytes[3 * sizeof(run->emulation_failure.insn_bytes) + 1] = "";
+			unsigned n = MIN(run->emulation_failure.insn_size, sizeof(run->emulation_failure.insn_bytes));
+			for (unsigned i = 0; i < n; i++)
+				snprintf(bytes + 3 * i, sizeof(bytes) - 3 * i, " %02x", run->emulation_failure.insn_bytes[i]);
+			return exit_error(ex, "KVM internal error: KVM could not emulate an instruction (bytes:%s)",
+					  bytes);
+		}
 		return exit_error(ex, "KVM internal error, suberror %u%s", run->internal.suberror,
 				  run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
 					  ? " (KVM could not emulate an instruction)"
@@ -146,7 +156,19 @@ enum vcpu_exit_reason kvm_vcpu_run(struct engine_vcpu *v, struct vcpu_exit *ex)
 		}
 		return exit_error(ex, "KVM_RUN failed on vCPU %u: %s", v->index, g_strerror(e));
 	}
-	return kvm_translate_exit(run, (size_t)v->vm->run_size, ex, &v->mmio_read_pending);
+	enum vcpu_exit_reason reason = kvm_translate_exit(run, (size_t)v->vm->run_size, ex, &v->mmio_read_pending);
+	if (reason == VCPU_EXIT_ERROR) {
+		/* Where the guest was: the first thing anyone asks. */
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+		if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0 && ioctl(v->fd, KVM_GET_SREGS, &sregs) == 0) {
+			size_t len = strlen(ex->error);
+			snprintf(ex->error + len, sizeof(ex->error) - len, " at rip %#llx (cs %#x, cr0 %#llx, efer %#llx)",
+				 (unsigned long long)regs.rip, sregs.cs.selector, (unsigned long long)sregs.cr0,
+				 (unsigned long long)sregs.efer);
+		}
+	}
+	return reason;
 }
 
 void kvm_vcpu_kick(struct engine_vcpu *v)
