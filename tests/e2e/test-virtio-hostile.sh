@@ -3,7 +3,7 @@
 # hands virtio-blk looping, out-of-range, wrong-direction and wild
 # descriptors: every case must end with the device in NEEDS_RESET and the
 # error reported on stderr, tandem keeps running, and after a reset the
-# device still serves a valid read. Needs the virtio_devices wiring.
+# device still serves a valid read.
 . "$(dirname "$0")/lib.sh"
 echo "1..4"
 command -v nasm >/dev/null || { for i in 1 2 3 4; do skip "nasm missing"; done; exit 0; }

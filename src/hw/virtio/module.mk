@@ -43,9 +43,10 @@ tests_virtio_test_qcow2_LDADD = $(BLOCK_LIBS)
 tests_virtio_test_raw_LDADD = $(BLOCK_LIBS)
 
 EXTRA_DIST += tests/fuzz/fuzz-virtqueue.c scripts/fuzz-virtqueue.sh
-# In-guest tests of the virtio devices (two Debian boots, ~2 minutes; and a
-# hostile freestanding guest, seconds). Not in
-# `make check`; needs the virtio_devices wiring in machine.c/run.c).
+# In-guest tests of the virtio devices: a hostile freestanding guest (seconds,
+# run by make check) and a Debian guest (two boots, ~2 minutes; run by hand,
+# like tests/e2e/test-boot-linux.sh).
+TESTS += tests/e2e/test-virtio-hostile.sh
 EXTRA_DIST += tests/e2e/test-virtio-guest.sh tests/e2e/test-virtio-hostile.sh tests/guests/virtio-hostile.asm
 
 check_PROGRAMS += tests/virtio/test-virtio-pci
