@@ -23,3 +23,9 @@ tests_kvm_test_kvm_vm_LDADD = $(KVM_TEST_LIBS)
 tests_kvm_test_kvm_run_LDADD = $(KVM_TEST_LIBS)
 TESTS += tests/kvm/test-kvm-boot.sh
 EXTRA_DIST += tests/kvm/test-kvm-boot.sh tests/kvm/data/supported-cpuid.txt
+
+# The shared loop's threaded path (vcpu_loop.c) with a fake threaded engine.
+check_PROGRAMS += tests/kvm/test-vcpu-threads
+TESTS += tests/kvm/test-vcpu-threads
+tests_kvm_test_vcpu_threads_LDADD = $(TANDEM_LIBS) \
+	$(XML_LIBS) $(JSON_GLIB_LIBS) $(SLIRP_LIBS) $(GLIB_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) -lm
