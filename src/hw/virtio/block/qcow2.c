@@ -11,6 +11,41 @@
 
 static inline struct qcow2 *Q(struct blk *b) { return b->priv; }
 
+/* The L2 table at `off`, from the cache or read into it. */
+static uint64_t *qcow2_l2_table(struct qcow2 *q, uint64_t off, GError **err)
+{
+	struct qcow2_l2_slot *victim = &q->l2c[0];
+	for (unsigned i = 0; i < q->l2c_n; i++) {
+		struct qcow2_l2_slot *s = &q->l2c[i];
+		if (s->off == off) {
+			s->used = ++q->l2c_tick;
+			return s->table;
+		}
+		if (s->used < victim->used)
+			victim = s;
+	}
+	if (!victim->table)
+		victim->table = g_malloc(q->cluster_size);
+	victim->off = 0;
+	if (!blk_pread_full(q->b->fd, off, victim->table, q->cluster_size, q->b->path, err))
+		return NULL;
+	victim->off = off;
+	victim->used = ++q->l2c_tick;
+	return victim->table;
+}
+
+/* Writes L2 entry `idx` of the table at l2_off, on disk and in the cache. */
+static bool qcow2_set_l2e(struct qcow2 *q, uint64_t l2_off, uint64_t idx, uint64_t v, GError **err)
+{
+	uint64_t be = __builtin_bswap64(v);
+	if (!blk_pwrite_full(q->b->fd, l2_off + 8 * idx, &be, 8, q->b->path, err))
+		return false;
+	for (unsigned i = 0; i < q->l2c_n; i++)
+		if (q->l2c[i].off == l2_off)
+			q->l2c[i].table[idx] = be;
+	return true;
+}
+
 /* The L2 entry of guest cluster `vc`; *l2_off is 0 when no L2 table exists. */
 static bool qcow2_get_l2e(struct qcow2 *q, uint64_t vc, uint64_t *l2_off, uint64_t *l2e, GError **err)
 {
@@ -25,11 +60,11 @@ static bool qcow2_get_l2e(struct qcow2 *q, uint64_t vc, uint64_t *l2_off, uint64
 				   G_GINT64_MODIFIER "x", l1i, off);
 	if (!off)
 		return true;
-	uint8_t raw[8];
-	if (!blk_pread_full(q->b->fd, off + 8 * (vc & ((1ULL << q->l2_bits) - 1)), raw, 8, q->b->path, err))
+	uint64_t *t = qcow2_l2_table(q, off, err);
+	if (!t)
 		return false;
 	*l2_off = off;
-	*l2e = qcow2_be64(raw);
+	*l2e = __builtin_bswap64(t[vc & ((1ULL << q->l2_bits) - 1)]);
 	if (!(*l2e & QCOW2_OFLAG_COMPRESSED) && ((*l2e & QCOW2_OFFSET_MASK) & (q->cluster_size - 1)))
 		return qcow2_error(err, q, "L2 entry for guest offset 0x%" G_GINT64_MODIFIER "x points to "
 				   "unaligned cluster 0x%" G_GINT64_MODIFIER "x", vc << q->cluster_bits,
@@ -138,15 +173,15 @@ static bool qcow2_write_piece(struct qcow2 *q, uint64_t vc, uint64_t co, const u
 		memcpy(q->scratch + co, buf, n);
 		data = q->scratch;
 	}
-	uint64_t l2e_at = l2_off + 8 * (vc & ((1ULL << q->l2_bits) - 1));
+	uint64_t l2i = vc & ((1ULL << q->l2_bits) - 1);
 	if (owned) {  /* preallocated zero cluster: fill in place */
 		return blk_pwrite_full(q->b->fd, off, data, q->cluster_size, q->b->path, err) &&
-		       qcow2_put_be64(q, l2e_at, off | QCOW2_OFLAG_COPIED, err);
+		       qcow2_set_l2e(q, l2_off, l2i, off | QCOW2_OFLAG_COPIED, err);
 	}
 	uint64_t new_off;
 	if (!qcow2_alloc_clusters(q, 1, &new_off, err) ||
 	    !blk_pwrite_full(q->b->fd, new_off, data, q->cluster_size, q->b->path, err) ||
-	    !qcow2_put_be64(q, l2e_at, new_off | QCOW2_OFLAG_COPIED, err))
+	    !qcow2_set_l2e(q, l2_off, l2i, new_off | QCOW2_OFLAG_COPIED, err))
 		return false;
 	if (compressed && q->zcache_entry == l2e)
 		q->zcache_entry = 0;
@@ -204,7 +239,7 @@ static bool qcow2_discard(struct blk *b, uint64_t off, uint64_t len, GError **er
 				continue;  /* v2 cannot express "zero": keep the data */
 			repl = QCOW2_OFLAG_ZERO;
 		}
-		if (!qcow2_put_be64(q, l2_off + 8 * (vc & ((1ULL << q->l2_bits) - 1)), repl, err))
+		if (!qcow2_set_l2e(q, l2_off, vc & ((1ULL << q->l2_bits) - 1), repl, err))
 			return false;
 		if (q->zcache_entry == l2e)
 			q->zcache_entry = 0;
@@ -267,6 +302,8 @@ static void qcow2_close(struct blk *b)
 	g_free(q->rt);
 	g_free(q->zcache);
 	g_free(q->scratch);
+	for (unsigned i = 0; i < QCOW2_L2_CACHE; i++)
+		g_free(q->l2c[i].table);
 	g_free(q);
 }
 
@@ -295,5 +332,7 @@ struct blk *blk_qcow2_open(const char *path, int fd, bool readonly, unsigned dep
 	}
 	q->zcache = g_malloc(q->cluster_size);
 	q->scratch = g_malloc(q->cluster_size);
+	/* At most 16 MiB of cached L2 tables, at least 4 of them. */
+	q->l2c_n = (unsigned)MAX(4, MIN((uint64_t)QCOW2_L2_CACHE, (16ULL << 20) >> q->cluster_bits));
 	return b;
 }

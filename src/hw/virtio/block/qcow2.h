@@ -29,6 +29,15 @@
 #define QCOW2_MAX_L1_BYTES       (32 * 1024 * 1024)
 #define QCOW2_MAX_REFTABLE_BYTES (8 * 1024 * 1024)
 
+/* Recently used L2 tables (raw, big-endian), kept coherent by writing
+ * every L2 entry through qcow2_set_l2e. */
+#define QCOW2_L2_CACHE 16
+struct qcow2_l2_slot {
+	uint64_t off;               /* 0: empty */
+	uint64_t used;              /* LRU tick */
+	uint64_t *table;
+};
+
 struct qcow2 {
 	struct blk *b;              /* the image (fd, path) */
 	uint32_t version;
@@ -53,6 +62,9 @@ struct qcow2 {
 	uint64_t zcache_entry;
 	uint8_t *zcache;
 	uint8_t *scratch;           /* one cluster for read-modify-write */
+	struct qcow2_l2_slot l2c[QCOW2_L2_CACHE];
+	unsigned l2c_n;             /* slots in use for this cluster size */
+	uint64_t l2c_tick;
 };
 
 /* Header parsing and validation; fills q and opens the backing file. */
