@@ -105,7 +105,15 @@ try:
     closed_after(struct.pack('>I', 0x7fffffff) + b'x' * 64, 'oversized length word')
     closed_after(struct.pack('>I', 33554432 + 5), 'length 32 MiB + 5')
     closed_after(struct.pack('>I', 12) + b'\0' * 8, 'length below 28')
-    closed_after(os.urandom(1) + b'\xff' + os.urandom(4000), 'random bytes')
+    # random bytes whose first word is no valid length (>= 0x80000000)
+    closed_after(bytes([0x80 | os.urandom(1)[0]]) + os.urandom(4000), 'random bytes')
+    # random bytes inside a well-formed frame: an error reply or a drop, never a crash
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(d.sock)
+    for _ in range(20):
+        body = os.urandom(200)
+        s.sendall(struct.pack('>I', 4 + len(body)) + body)
+    s.close()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(d.sock)
     s.sendall(struct.pack('>I', 200) + b'\0' * 50)    # truncated, then hang up
