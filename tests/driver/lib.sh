@@ -20,6 +20,7 @@ check() { local d="$1"; shift; local out; if out=$("$@" 2>&1); then ok "$d"; els
 
 start_daemon() {
 	local tandem="${1:-$FAKE}"
+	rm -f "$SOCK"   # a killed daemon leaves its socket behind
 	"$DAEMON" --root "$T_ROOT" --tandem "$tandem" >>"$T_ROOT/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.05; done

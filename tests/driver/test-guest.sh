@@ -48,7 +48,8 @@ id=$(vsh domid g1)
 kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null
 start_daemon "$TANDEM" || { echo "Bail out! daemon did not restart"; exit 1; }
 [ "$(vsh domstate g1)" = running ] && [ "$(vsh domid g1)" = "$id" ] \
-	&& ok "kill -9 of the daemon: guest re-attached, running, same id" || not_ok "re-attach" "$(vsh list --all 2>&1)"
+	&& ok "kill -9 of the daemon: guest re-attached, running, same id" \
+	|| not_ok "re-attach" "before: id $id; now: $(vsh domstate --reason g1 2>&1) id $(vsh domid g1 2>&1)" "$(cat "$T_ROOT/daemon.log")"
 out=$(console "guest# " 'echo reattached-$((2*3))' "reattached-6")
 [ $? = 0 ] && ok "console of the re-attached guest" || not_ok "console after re-attach" "$out"
 check "shutdown" vsh shutdown g1

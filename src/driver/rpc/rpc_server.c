@@ -265,9 +265,11 @@ static void handle_stream(struct rpc_client *c, const struct tandem_header *h,
 			copy.ops->data(copy.opaque, payload, len);
 		return;
 	}
-	/* finish (OK) or abort (ERROR): confirm, then let the owner clean up */
-	rpc_client_send_raw(c, h->proc, RPC_STREAM, h->serial, RPC_OK, NULL, 0);
+	/* finish (OK) or abort (ERROR): the owner cleans up first, so that once
+	 * the client has its confirmation the stream's resources are free
+	 * (virsh console, ^], virsh console again must not find it busy) */
 	copy.ops->finish(copy.opaque, h->status == RPC_ERROR);
+	rpc_client_send_raw(c, h->proc, RPC_STREAM, h->serial, RPC_OK, NULL, 0);
 }
 
 static void handle_packet(struct rpc_client *c, uint8_t *buf, size_t len)
