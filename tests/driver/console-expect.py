@@ -25,6 +25,10 @@ def expect(text, timeout=float(os.environ.get("TANDEM_EXPECT_TIMEOUT", "30"))):
                 return False
             if not data:
                 return False
+            if b'\x1b[6n' in data:
+                # busybox's line editor asks where the cursor is: answer
+                # like a terminal would, or it eats the next keystrokes
+                os.write(fd, b'\x1b[1;1R')
             out += data
     return True
 ok = True
@@ -36,6 +40,9 @@ for i in range(0, len(steps), 2):
     out = out[out.index(steps[i].encode()) + len(steps[i]):]
     if i + 1 < len(steps):
         s = steps[i + 1]
+        if s == '^]':
+            # virsh only leaves when ^] arrives alone in one read
+            time.sleep(0.3)
         os.write(fd, b'\x1d' if s == '^]' else s.encode())
 if not ok:
     os.write(fd, b'\x1d')
