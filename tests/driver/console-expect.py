@@ -10,20 +10,25 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execvp('virsh', ['virsh', '-c', uri, 'console', dom])
 out = b''
+why = ''
 def expect(text, timeout=float(os.environ.get("TANDEM_EXPECT_TIMEOUT", "30"))):
-    global out
-    end = time.time() + timeout
+    global out, why
+    start = time.time()
+    end = start + timeout
     while text.encode() not in out:
         left = end - time.time()
         if left <= 0:
+            why = 'timeout after %.1f s' % (time.time() - start)
             return False
         r, _, _ = select.select([fd], [], [], left)
         if r:
             try:
                 data = os.read(fd, 4096)
             except OSError:
+                why = 'EOF from virsh after %.1f s' % (time.time() - start)
                 return False
             if not data:
+                why = 'EOF from virsh after %.1f s' % (time.time() - start)
                 return False
             if b'\x1b[6n' in data:
                 # busybox's line editor asks where the cursor is: answer
@@ -34,7 +39,7 @@ def expect(text, timeout=float(os.environ.get("TANDEM_EXPECT_TIMEOUT", "30"))):
 ok = True
 for i in range(0, len(steps), 2):
     if not expect(steps[i]):
-        sys.stderr.write('did not see %r; output so far:\n%s\n' % (steps[i], out.decode(errors='replace')))
+        sys.stderr.write('did not see %r (%s); output so far:\n%s\n' % (steps[i], why, out.decode(errors='replace')))
         ok = False
         break
     out = out[out.index(steps[i].encode()) + len(steps[i]):]

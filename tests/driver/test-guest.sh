@@ -51,6 +51,11 @@ start_daemon "$TANDEM" || { echo "Bail out! daemon did not restart"; exit 1; }
 	&& ok "kill -9 of the daemon: guest re-attached, running, same id" \
 	|| not_ok "re-attach" "before: id $id; now: $(vsh domstate --reason g1 2>&1) id $(vsh domid g1 2>&1)" "$(cat "$T_ROOT/daemon.log")"
 out=$(console "guest# " 'echo reattached-$((2*3))' "reattached-6")
+if [ $? != 0 ]; then
+	# seen once under a loaded CI: no output after the re-attach; say so, try again
+	echo "# first console attempt after re-attach failed: $(echo "$out" | head -1)"
+	out=$(console "guest# " 'echo reattached-$((2*3))' "reattached-6")
+fi
 [ $? = 0 ] && ok "console of the re-attached guest" || not_ok "console after re-attach" "$out"
 check "shutdown" vsh shutdown g1
 wait_state g1 "shut off (shutdown)" 60 && ok "re-attached guest powers off through ACPI" || not_ok "ACPI power off" "$(tail -20 "$T_ROOT/log/tandem/g1.log")"
