@@ -248,6 +248,13 @@ struct kvm_vm *kvm_vm_create(struct machine *m, GError **err)
 	}
 	if (!vm_check_caps(vm, m->ncpus, err))
 		goto fail;
+	/* PVM (nested KVM without VMX) runs only PVM-enabled guest kernels
+	 * natively; any other kernel goes through KVM's instruction emulator,
+	 * which lacks instructions Linux uses (cmpxchg16b, xrstor, int3). */
+	if (access("/sys/module/kvm_pvm", F_OK) == 0)
+		fprintf(stderr, "tandem: warning: this host's KVM is PVM (kvm_pvm): a kernel that is not a PVM guest "
+				"runs through KVM's instruction emulator, slowly, and may stop at an instruction it "
+				"cannot emulate; --accel emu boots any kernel\n");
 	vm->run_size = ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vm->run_size < (int)sizeof(struct kvm_run)) {
 		kvm_set_errno_error(err, vm->run_size < 0 ? errno : EINVAL, "KVM_GET_VCPU_MMAP_SIZE (%d)", vm->run_size);
