@@ -282,6 +282,26 @@ static void build_forms(void)
 			pfx(f, sz, 0); b(f, op * 8 + (sz == 1 ? 0 : 1)); b(f, 0xd8); b(f, 0x9c); b(f, 0x59);
 		}
 	}
+	/* conditions evaluated straight from the lazy record: op; setcc cl */
+	static const struct { const char *n; uint8_t op; } lazy_ops[] = {
+		{"cmp", 0x39}, {"sub", 0x29}, {"test", 0x85}, {"and", 0x21}, {"add", 0x01}, {"xor", 0x31},
+	};
+	for (unsigned k = 0; k < G_N_ELEMENTS(lazy_ops); k++)
+		for (unsigned s2 = 0; s2 < 4; s2++) {
+			unsigned sz = sizes[s2];
+			for (unsigned cc = 0; cc < 16; cc++) {
+				snprintf(n, sizeof(n), "%s%s; set%u cl", lazy_ops[k].n, szname[sz], cc);
+				f = add(n, FALL, K_PLAIN);
+				pfx(f, sz, 0); b(f, lazy_ops[k].op - (sz == 1 ? 1 : 0)); b(f, 0xd8);
+				b(f, 0x0f); b(f, 0x90 + cc); b(f, 0xc1);
+			}
+		}
+	for (unsigned cc = 0; cc < 16; cc++) {
+		snprintf(n, sizeof(n), "inc; set%u cl", cc);
+		f = add(n, FALL, K_PLAIN); b(f, 0x48); b(f, 0xff); b(f, 0xc0); b(f, 0x0f); b(f, 0x90 + cc); b(f, 0xc1);
+		snprintf(n, sizeof(n), "dec; set%u cl", cc);
+		f = add(n, FALL, K_PLAIN); b(f, 0xff); b(f, 0xc8); b(f, 0x0f); b(f, 0x90 + cc); b(f, 0xc1);
+	}
 	f = add("inc; pushfq; pop rcx", FALL, K_FLAGREG); b(f, 0x48); b(f, 0xff); b(f, 0xc0); b(f, 0x9c); b(f, 0x59);
 	f = add("dec; pushfq; pop rcx", FALL, K_FLAGREG); b(f, 0xff); b(f, 0xc8); b(f, 0x9c); b(f, 0x59);
 	f = add("neg; pushfq; pop rcx", FALL, K_FLAGREG); b(f, 0x66); b(f, 0xf7); b(f, 0xd8); b(f, 0x9c); b(f, 0x59);
