@@ -13,7 +13,7 @@
 #define GCODE 0x100000ULL
 #define GBUF 0x200000ULL
 #define BUFSZ 4096
-#define CASES 300
+#define CASES 150
 
 enum { FCF = 1, FPF = 4, FAF = 0x10, FZF = 0x40, FSF = 0x80, FDF = 0x400, FOF = 0x800 };
 #define FALL (FCF | FPF | FAF | FZF | FSF | FOF)
