@@ -4,6 +4,7 @@
 #include "hw/virtio/virtio_devices.h"
 #include "vmm/chardev.h"
 #include "vmm/control.h"
+#include "vmm/emu/emu.h"
 #include "vmm/machine.h"
 
 #include <errno.h>
@@ -177,6 +178,24 @@ static void print_stats(struct machine *m)
 		secs > 0 ? (double)insns / secs / 1e6 : 0.0);
 	fprintf(stderr, "tandem stats: port I/O %" G_GUINT64_FORMAT ", MMIO %" G_GUINT64_FORMAT "\n",
 		m->stats.pio, m->stats.mmio);
+	if (m->engine == &engine_emu) {
+		struct emu_stats t = { 0 };
+		for (unsigned i = 0; i < m->ncpus; i++) {
+			struct emu_stats s;
+			emu_get_stats(m->vcpus[i], &s);
+			t.exceptions += s.exceptions;
+			t.interrupts += s.interrupts;
+			t.tlb_flushes += s.tlb_flushes;
+			t.tlb_misses += s.tlb_misses;
+			t.code_invalidations += s.code_invalidations;
+			t.decodes += s.decodes;
+			t.blocks += s.blocks;
+		}
+		fprintf(stderr, "tandem stats: emu exceptions %" G_GUINT64_FORMAT ", interrupts %" G_GUINT64_FORMAT
+			", TLB flushes %" G_GUINT64_FORMAT ", page walks %" G_GUINT64_FORMAT ", blocks %" G_GUINT64_FORMAT
+			", decodes %" G_GUINT64_FORMAT ", rewritten code %" G_GUINT64_FORMAT "\n",
+			t.exceptions, t.interrupts, t.tlb_flushes, t.tlb_misses, t.blocks, t.decodes, t.code_invalidations);
+	}
 	GString *ex = g_string_new("tandem stats: exits");
 	for (int i = 1; i < VCPU_EXIT__COUNT; i++)
 		g_string_append_printf(ex, " %s=%" G_GUINT64_FORMAT, names[i], m->stats.exits[i]);

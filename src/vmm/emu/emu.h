@@ -4,9 +4,9 @@
  *
  * Debugging: TANDEM_EMU_TRACE_EXC=1 prints every exception the engine
  * delivers (vector, error code, CS:RIP, CR2) on stderr; TANDEM_EMU_TRACE_UD=1
- * prints the bytes at every #UD. tests/emu/emu-boot (engine alone) and
- * tests/emu/emu-pc (engine + PC devices, deterministic) boot a kernel
- * without the machine core. */
+ * prints the bytes at every #UD. tests/emu/emu-boot boots a kernel on the
+ * engine alone (no devices); with devices, use
+ * `tandem run --clock deterministic --stats`. */
 #ifndef TANDEM_EMU_H
 #define TANDEM_EMU_H
 

@@ -41,11 +41,6 @@ check_PROGRAMS += tests/emu/test-emu-alu
 TESTS += tests/emu/test-emu-alu
 tests_emu_test_emu_alu_SOURCES = tests/emu/test-emu-alu.c tests/emu/emu_harness.c tests/emu/emu_harness.h
 tests_emu_test_emu_alu_LDADD = $(EMU_TEST_LIBS)
-noinst_PROGRAMS += tests/emu/emu-pc
-tests_emu_emu_pc_SOURCES = tests/emu/emu-pc.c
-tests_emu_emu_pc_LDADD = src/vmm/emu/libtandem_emu.a src/vmm/emu/libtandem_fpu.a \
-	src/hw/libtandem_hw.a src/hw/libtandem_intc.a \
-	src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS) -lm
 
 check_PROGRAMS += tests/emu/test-emu-decode
 TESTS += tests/emu/test-emu-decode
