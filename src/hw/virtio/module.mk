@@ -43,10 +43,8 @@ tests_virtio_test_qcow2_LDADD = $(BLOCK_LIBS)
 tests_virtio_test_raw_LDADD = $(BLOCK_LIBS)
 
 EXTRA_DIST += tests/fuzz/fuzz-virtqueue.c scripts/fuzz-virtqueue.sh
-# In-guest tests of the virtio devices: a hostile freestanding guest (seconds,
-# run by make check) and a Debian guest (two boots, ~2 minutes; run by hand,
-# like tests/e2e/test-boot-linux.sh).
-TESTS += tests/e2e/test-virtio-hostile.sh
+# In-guest tests of the virtio devices (a hostile freestanding guest and a
+# Debian guest); tests/module.mk runs them.
 EXTRA_DIST += tests/e2e/test-virtio-guest.sh tests/e2e/test-virtio-hostile.sh tests/guests/virtio-hostile.asm
 
 check_PROGRAMS += tests/virtio/test-virtio-pci
