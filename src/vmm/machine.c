@@ -26,14 +26,6 @@ static void host_request_stop(void *opaque, int exit_status, bool debug_exit)
 	machine_request_stop(opaque, debug_exit ? STOP_DEBUG_EXIT : STOP_POWEROFF, exit_status);
 }
 
-static const struct uart_backend *machine_serial_backend(struct machine *m)
-{
-	static struct uart_backend be;  /* one machine per process */
-	be.opaque = m;
-	be.write = machine_serial_write;
-	return &be;
-}
-
 /* The PC: interrupt controllers, PIT, COM1, RTC, i8042, ACPI PM, PCI host... */
 static bool machine_build_devices(struct machine *m, GError **err)
 {
@@ -44,7 +36,7 @@ static bool machine_build_devices(struct machine *m, GError **err)
 		.clock = &m->clock,
 		.mem = &m->mem,
 		.ncpus = m->ncpus,
-		.serial = machine_serial_backend(m),
+		.serial = &m->serial_backend,
 		/* kvm: KVM_CREATE_IRQCHIP/PIT2; the engine installs the irq router. */
 		.kernel_irqchip = m->engine == &engine_kvm,
 		.host = {
@@ -121,6 +113,8 @@ struct machine *machine_create(struct machine_config *cfg, struct chardev *seria
 	struct machine *m = g_new0(struct machine, 1);
 	m->cfg = cfg;
 	m->serial = serial;
+	m->serial_backend.opaque = m;
+	m->serial_backend.write = machine_serial_write;
 	m->ncpus = cfg->cpus;
 	m->stop = STOP_NONE;
 	g_mutex_init(&m->lock);
@@ -220,7 +214,7 @@ void machine_send_sipi(struct machine *m, unsigned cpu, uint8_t vector)
 	g_cond_signal(&m->wake);
 }
 
-static void machine_kick_all(struct machine *m)
+void machine_kick_all(struct machine *m)
 {
 	for (unsigned i = 0; i < m->ncpus; i++)
 		if (m->vcpus[i])

@@ -5,6 +5,7 @@
 #ifndef TANDEM_MACHINE_H
 #define TANDEM_MACHINE_H
 
+#include "hw/uart.h"
 #include "vmm/bus.h"
 #include "vmm/machine_config.h"
 #include "vmm/cpu_state.h"
@@ -47,6 +48,7 @@ struct machine {
 	machine_event_fn *event;
 	void *event_opaque;
 	struct chardev *serial;          /* the first UART's backend */
+	struct uart_backend serial_backend; /* COM1 output -> serial */
 	const struct engine_ops *engine;
 	void *engine_vm;                 /* engine-private */
 	bool engine_started;             /* vm_init succeeded */
@@ -106,6 +108,8 @@ int machine_run(struct machine *m);
 
 /* From any thread with the lock held: stop the machine with a reason. */
 void machine_request_stop(struct machine *m, enum machine_stop why, int exit_status);
+/* With the lock held: make every vCPU leave run() soon and wake the loop. */
+void machine_kick_all(struct machine *m);
 /* Guest asked for a reset (i8042 0xFE, port 0xCF9, triple fault). */
 void machine_request_reset(struct machine *m);
 

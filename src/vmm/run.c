@@ -101,9 +101,7 @@ static void ctl_reset(void *opaque)
 	struct run_ctx *r = opaque;
 	machine_lock_other(r->m);
 	r->m->reset_requested = true;
-	g_cond_signal(&r->m->wake);
-	for (unsigned i = 0; i < r->m->ncpus; i++)
-		r->m->engine->kick(r->m->vcpus[i]);
+	machine_kick_all(r->m);
 	machine_unlock_other(r->m);
 }
 
