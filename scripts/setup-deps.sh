@@ -11,6 +11,9 @@ PACKAGES=(
 	libvirt-dev linux-libc-dev libzydis-dev
 	# tests: real libvirt clients, guest kernels' tools, fuzzing and leak checks
 	libvirt-clients python3-libvirt libvirt0 busybox-static cpio xz-utils
+	# libvirt's network driver (<interface type='network'>; Debian 12 ships
+	# it in libvirt-daemon, later releases in libvirt-daemon-driver-network)
+	libvirt-daemon
 	clang libclang-rt-14-dev valgrind nasm
 	qemu-utils
 )

@@ -50,8 +50,8 @@ bool domain_def_to_config_with(const struct domain_def *d, unsigned support, str
 		cfg->serial = SERIAL_PTY;
 		g_clear_pointer(&cfg->serial_path, g_free);
 	}
-	if (support & DOMAIN_SUPPORT_VIRTIO)
-		domain_virtio_to_config(d, cfg);
+	if ((support & DOMAIN_SUPPORT_VIRTIO) && !domain_virtio_to_config(d, cfg, err))
+		return false;
 	return true;
 }
 

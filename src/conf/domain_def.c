@@ -97,6 +97,7 @@ void domain_def_free(struct domain_def *d)
 		g_free(n->type);
 		g_free(n->mac);
 		g_free(n->source);
+		g_free(n->bridge);
 		g_free(n->target_dev);
 		g_free(n->model);
 	}

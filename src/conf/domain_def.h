@@ -51,6 +51,8 @@ struct domain_net {
 	char *type;         /* user, bridge, network, ethernet, direct, vhostuser ... */
 	char *mac;          /* always set: generated 52:54:00:xx:xx:xx if absent */
 	char *source;       /* bridge=, network= or dev= of <source> (per type); may be NULL */
+	char *bridge;       /* type='network': the network's bridge, resolved when the domain
+			     * starts (live only: in live XML as <source network= bridge=>) */
 	char *target_dev;   /* <target dev=>, may be NULL */
 	char *model;        /* <model type=>: virtio, e1000 ...; may be NULL */
 	unsigned boot_order;
@@ -219,7 +221,7 @@ bool domain_def_check_supported(const struct domain_def *d, GError **err);
 
 /* What the machine can run beyond the basics, for the *_with variants:
  * DOMAIN_SUPPORT_VIRTIO: virtio disks (file/block, raw/qcow2), NICs (user,
- * ethernet and bridge taps, model virtio), virtio-rng and one virtio
+ * ethernet, bridge and libvirt-network taps, model virtio), virtio-rng and one virtio
  * console, mapped to machine_config's disks/nics/rng/console2 and to
  * --disk/--net/--rng/--console2. DOMAIN_SUPPORT_DEFAULT is what
  * domain_def_check_supported() and domain_def_to_config() use: it gains

@@ -219,6 +219,8 @@ static void fmt_net(struct fmt *f, const struct domain_net *n)
 	if (n->source) {
 		if (!strcmp(n->type, "bridge"))
 			line(f, "<source bridge='%s'/>", n->source);
+		else if (f->live && n->bridge)
+			line(f, "<source network='%s' bridge='%s'/>", n->source, n->bridge);
 		else
 			line(f, "<source network='%s'/>", n->source);
 	}

@@ -149,6 +149,9 @@ static bool parse_interface(struct domain_def *d, xmlNode *n, GError **err)
 			i->source = conf_xml_prop(c, attr);
 		if ((!strcmp(i->type, "network") || !strcmp(i->type, "bridge")) && !i->source)
 			return conf_error(err, VIR_ERR_XML_ERROR, "Missing required attribute '%s' in element 'source'", attr);
+		/* live (status) XML of a started domain names the network's bridge */
+		if (!strcmp(i->type, "network"))
+			i->bridge = conf_xml_prop(c, "bridge");
 	}
 	if ((c = conf_xml_child(n, "mac")))
 		i->mac = conf_xml_prop(c, "address");

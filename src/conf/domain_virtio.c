@@ -41,9 +41,10 @@ static bool check_disk(const struct domain_disk *k, GError **err)
 
 static bool check_net(const struct domain_net *n, GError **err)
 {
-	if (strcmp(n->type, "user") != 0 && strcmp(n->type, "ethernet") != 0 && strcmp(n->type, "bridge") != 0)
+	if (strcmp(n->type, "user") != 0 && strcmp(n->type, "ethernet") != 0 && strcmp(n->type, "bridge") != 0 &&
+	    strcmp(n->type, "network") != 0)
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
-				"tandem does not support <interface type='%s'>: only user, ethernet and bridge",
+				"tandem does not support <interface type='%s'>: only user, ethernet, bridge and network",
 			      n->type);
 	if (n->model && strcmp(n->model, "virtio") != 0)
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
@@ -51,7 +52,8 @@ static bool check_net(const struct domain_net *n, GError **err)
 	if (n->target_dev && strlen(n->target_dev) > 15)
 		return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
 				"tandem cannot use tap device name '%s': at most 15 characters", n->target_dev);
-	return no_comma("the tap device name", n->target_dev, err) && no_comma("the bridge name", n->source, err);
+	return no_comma("the tap device name", n->target_dev, err) && no_comma("the bridge name", n->source, err) &&
+	       no_comma("the bridge name", n->bridge, err);
 }
 
 bool domain_virtio_check(const struct domain_def *d, GError **err)
@@ -103,8 +105,16 @@ static void parse_mac_bytes(const char *s, uint8_t mac[6])
 		mac[i] = (uint8_t)(g_ascii_xdigit_value(s[i * 3]) << 4 | g_ascii_xdigit_value(s[i * 3 + 1]));
 }
 
-void domain_virtio_to_config(const struct domain_def *d, struct machine_config *cfg)
+bool domain_virtio_to_config(const struct domain_def *d, struct machine_config *cfg, GError **err)
 {
+	/* A libvirt network is a bridge that libvirt's network driver manages;
+	 * virttandemd looks it up when the domain starts (drv_net.c). */
+	for (size_t i = 0; i < d->nnets; i++)
+		if (!strcmp(d->nets[i].type, "network") && !d->nets[i].bridge)
+			return conf_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
+					"interface type='network' (network '%s') needs the network's bridge, which "
+					"virttandemd resolves when it starts the domain; `tandem run` takes "
+					"<interface type='bridge'> or --net tap,bridge=BRIDGE", d->nets[i].source);
 	for (size_t i = 0; i < d->ndisks && cfg->ndisks < CONFIG_MAX_DISKS; i++) {
 		const struct domain_disk *k = &d->disks[i];
 		struct disk_config *c = &cfg->disks[cfg->ndisks++];
@@ -132,6 +142,8 @@ void domain_virtio_to_config(const struct domain_def *d, struct machine_config *
 			: g_strdup_printf("tdm%02x%02x%02x", c->mac[3], c->mac[4], c->mac[5]);
 		if (!strcmp(n->type, "bridge"))
 			c->bridge = g_strdup(n->source);
+		else if (!strcmp(n->type, "network"))
+			c->bridge = g_strdup(n->bridge);
 	}
 	cfg->rng = d->nrngs > 0;
 	if (d->nconsoles) {
@@ -140,6 +152,7 @@ void domain_virtio_to_config(const struct domain_def *d, struct machine_config *
 		g_free(cfg->console2_path);
 		cfg->console2_path = cfg->console2 == SERIAL_FILE ? g_strdup(c->source_path) : NULL;
 	}
+	return true;
 }
 
 void domain_virtio_argv(const struct machine_config *cfg, GPtrArray *a)

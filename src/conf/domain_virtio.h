@@ -11,8 +11,10 @@
 
 /* VIR_ERR_CONFIG_UNSUPPORTED naming what tandem cannot run. */
 bool domain_virtio_check(const struct domain_def *d, GError **err);
-/* Fills cfg's disks, nics, rng and console2 (d passed domain_virtio_check). */
-void domain_virtio_to_config(const struct domain_def *d, struct machine_config *cfg);
+/* Fills cfg's disks, nics, rng and console2 (d passed domain_virtio_check).
+ * Fails (VIR_ERR_CONFIG_UNSUPPORTED) for an interface type='network' whose
+ * bridge was not resolved (domain_net.bridge). */
+bool domain_virtio_to_config(const struct domain_def *d, struct machine_config *cfg, GError **err);
 /* Appends --disk/--net/--rng/--console2 for cfg's devices. */
 void domain_virtio_argv(const struct machine_config *cfg, GPtrArray *argv);
 

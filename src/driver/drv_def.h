@@ -51,6 +51,13 @@ char *drv_def_get_metadata(const struct drv_def *d, int type, const char *uri, G
 bool drv_def_set_metadata(struct drv_def *d, int type, const char *value, const char *key,
 			  const char *uri, GError **err);
 
+/* For each <interface type='network'>: resolve(network name) returns its
+ * bridge (g_free'd later) or NULL with *err set; the bridge is kept as the
+ * interface's live state (live XML <source network= bridge=>, the tap's
+ * bridge in drv_def_build_argv). Stops at the first failure. */
+typedef char *drv_def_bridge_fn(const char *network, void *opaque, GError **err);
+bool drv_def_resolve_networks(struct drv_def *d, drv_def_bridge_fn *resolve, void *opaque, GError **err);
+
 /* argv for `tandem run` (NULL-terminated, g_strfreev). */
 char **drv_def_build_argv(const struct drv_def *d, const char *tandem, const char *control,
 			  const char *pidfile, bool paused, GError **err);

@@ -234,6 +234,21 @@ bool drv_def_set_metadata(struct drv_def *w, int type, const char *value, const 
 	return true;
 }
 
+bool drv_def_resolve_networks(struct drv_def *w, drv_def_bridge_fn *resolve, void *opaque, GError **err)
+{
+	for (size_t i = 0; i < w->d->nnets; i++) {
+		struct domain_net *n = &w->d->nets[i];
+		if (strcmp(n->type, "network") != 0)
+			continue;
+		char *bridge = resolve(n->source, opaque, err);
+		if (!bridge)
+			return false;
+		g_free(n->bridge);
+		n->bridge = bridge;
+	}
+	return true;
+}
+
 char **drv_def_build_argv(const struct drv_def *w, const char *tandem, const char *control,
 			  const char *pidfile, bool paused, GError **err)
 {

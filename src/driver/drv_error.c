@@ -15,6 +15,7 @@ static const char *prefix_for(int code)
 	case VIR_ERR_XML_ERROR: return "XML error: ";
 	case VIR_ERR_OPERATION_DENIED: return "operation forbidden: ";
 	case VIR_ERR_NO_DOMAIN: return "Domain not found: ";
+	case VIR_ERR_NO_NETWORK: return "Network not found: ";
 	case VIR_ERR_OPERATION_INVALID: return "Requested operation is not valid: ";
 	case VIR_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration: ";
 	case VIR_ERR_OPERATION_TIMEOUT: return "Timed out during operation: ";
@@ -35,6 +36,7 @@ int drv_error_domain_for(int code)
 	case VIR_ERR_OPERATION_DENIED: case VIR_ERR_OPERATION_FAILED:
 		return VIR_FROM_DOMAIN;
 	case VIR_ERR_RPC: return VIR_FROM_RPC;
+	case VIR_ERR_NO_NETWORK: return VIR_FROM_NETWORK;
 	default: return VIR_FROM_NONE;
 	}
 }

@@ -27,6 +27,7 @@ src_driver_libtandem_driver_a_SOURCES = \
 	src/driver/rpc/rpc_server.c src/driver/rpc/rpc_server.h \
 	src/driver/drv_error.c src/driver/drv_error.h \
 	src/driver/drv_def.h src/driver/drv_def_conf.c \
+	src/driver/drv_net.c src/driver/drv_net.h \
 	src/driver/domain.c src/driver/domain.h \
 	src/driver/events.c src/driver/events.h \
 	src/driver/store.c src/driver/store.h \
@@ -43,7 +44,7 @@ $(src_driver_libtandem_driver_a_OBJECTS) $(virttandemd_OBJECTS): src/driver/rpc/
 
 DRIVER_LIBS = src/driver/libtandem_driver.a src/driver/libtandem_rpcgen.a \
 	src/conf/libtandem_conf.a src/vmm/libtandem_core.a \
-	$(JSON_GLIB_LIBS) $(XML_LIBS) $(TIRPC_LIBS) $(GLIB_LIBS)
+	$(JSON_GLIB_LIBS) $(XML_LIBS) $(TIRPC_LIBS) $(LIBVIRT_LIBS) $(GLIB_LIBS)
 
 sbin_PROGRAMS += virttandemd
 virttandemd_SOURCES = src/driver/main.c

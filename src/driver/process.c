@@ -3,6 +3,7 @@
 #include "driver/console.h"
 #include "driver/domain.h"
 #include "driver/drv_error.h"
+#include "driver/drv_net.h"
 #include "driver/events.h"
 #include "driver/monitor.h"
 #include "driver/store.h"
@@ -255,6 +256,8 @@ static bool spawn(struct domain *d, bool paused, GError **err)
 	g_autofree char *pidf = store_pidfile_path(d->name);
 	g_autofree char *logp = store_log_path(d->name);
 	cleanup_files(d);
+	if (!drv_net_resolve(d->def, err))
+		return false;
 	g_auto(GStrv) argv = drv_def_build_argv(d->def, store.tandem, ctl, pidf, paused, err);
 	if (!argv)
 		return false;

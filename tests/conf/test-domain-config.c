@@ -276,7 +276,7 @@ static void test_virtio_refused(void)
 		{ "<disk type='file' device='disk'><source file='/a'/><target dev='vda'/><serial>123456789012345678901</serial></disk>",
 		  "20 characters" },
 		{ "<interface type='user'><model type='e1000'/></interface>", "e1000" },
-		{ "<interface type='network'><source network='default'/></interface>", "type='network'" },
+		{ "<interface type='network'><source network='a,b'/></interface>", "','" },
 		{ "<interface type='ethernet'><target dev='averyveryverylongtap'/></interface>", "15 characters" },
 		{ "<rng model='virtio'><backend model='egd' type='tcp'><source mode='connect' host='h' service='1'/>"
 		  "<protocol type='raw'/></backend></rng>", "egd" },
@@ -295,6 +295,56 @@ static void test_virtio_refused(void)
 	}
 }
 
+/* <interface type='network'>: accepted at define; the bridge that
+ * virttandemd resolves at start is live-only state (live XML, status XML
+ * read back after a daemon restart) and becomes a tap on that bridge. */
+static void test_virtio_network(void)
+{
+	g_autofree char *xml = with_devices("<interface type='network'><source network='lan'/>"
+					    "<mac address='52:54:00:0a:0b:0c'/><model type='virtio'/></interface>");
+	g_autoptr(domain_def) d = parse_ok(xml, DOMAIN_DEF_PARSE_VALIDATE);
+	g_autoptr(GError) err = NULL;
+	g_assert_true(domain_def_check_supported_with(d, DOMAIN_SUPPORT_VIRTIO, &err));
+	g_assert_no_error(err);
+	g_assert_cmpstr(d->nets[0].source, ==, "lan");
+	g_assert_null(d->nets[0].bridge);
+
+	/* unresolved (tandem run --domain): refused, naming the way out */
+	struct machine_config cfg;
+	machine_config_init(&cfg);
+	g_assert_false(domain_def_to_config_with(d, DOMAIN_SUPPORT_VIRTIO, &cfg, &err));
+	g_assert_error(err, CONF_ERROR, VIR_ERR_CONFIG_UNSUPPORTED);
+	assert_contains(err->message, "network 'lan'");
+	assert_contains(err->message, "virttandemd");
+	g_clear_error(&err);
+	machine_config_clear(&cfg);
+
+	/* resolved: live XML shows the bridge, inactive XML does not */
+	d->nets[0].bridge = g_strdup("virbr7");
+	struct domain_live live = { .id = 3 };
+	g_autofree char *lx = domain_def_format(d, &live, 0);
+	assert_contains(lx, "<source network='lan' bridge='virbr7'/>");
+	g_autofree char *ix = domain_def_format(d, &live, DOMAIN_XML_INACTIVE);
+	assert_contains(ix, "<source network='lan'/>");
+	g_assert_null(strstr(ix, "virbr7"));
+	g_autoptr(domain_def) back = parse_ok(lx, DOMAIN_DEF_PARSE_VALIDATE);
+	g_assert_cmpstr(back->nets[0].bridge, ==, "virbr7");
+	g_autoptr(domain_def) copy = domain_def_copy(back);
+	g_assert_null(copy->nets[0].bridge);
+
+	machine_config_init(&cfg);
+	g_assert_true(domain_def_to_config_with(back, DOMAIN_SUPPORT_VIRTIO, &cfg, &err));
+	g_assert_no_error(err);
+	g_assert_cmpuint(cfg.nnics, ==, 1);
+	g_assert_cmpint(cfg.nics[0].kind, ==, NIC_TAP);
+	g_assert_cmpstr(cfg.nics[0].ifname, ==, "tdm0a0b0c");
+	g_assert_cmpstr(cfg.nics[0].bridge, ==, "virbr7");
+	g_auto(GStrv) argv = machine_config_to_argv(&cfg, "/usr/bin/tandem");
+	g_autofree char *joined = g_strjoinv(" ", argv);
+	assert_contains(joined, "--net tap,ifname=tdm0a0b0c,bridge=virbr7,mac=52:54:00:0a:0b:0c");
+	machine_config_clear(&cfg);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -303,5 +353,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/conf/examples", test_examples);
 	g_test_add_func("/conf/config/virtio-devices", test_virtio_devices);
 	g_test_add_func("/conf/config/virtio-refused", test_virtio_refused);
+	g_test_add_func("/conf/config/virtio-network", test_virtio_network);
 	return g_test_run();
 }
