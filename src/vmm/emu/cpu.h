@@ -85,6 +85,7 @@ struct tlb_entry {
 	uintptr_t addend;              /* host = linear + addend */
 	uint64_t phys;                 /* guest physical page */
 	bool global;
+	uint8_t shift;                 /* size of the guest page it is a piece of: 12, 21, 22, 30 */
 };
 
 /* --- decoded instruction ------------------------------------------------- */
@@ -160,6 +161,8 @@ struct emu_cpu {
 	/* TLB: [0] supervisor, [1] user (CPL 3) */
 	struct tlb_entry tlb[2][TLB_SIZE];
 	struct tlb_entry *tlbc;
+	uint64_t tlb_large_lo, tlb_large_hi;  /* linear range that may hold pieces of large pages */
+	uint64_t pdpte[4];       /* PAE PDPTE registers (mmu_load_pdptes) */
 
 	struct fpu_state fpu;
 
@@ -309,7 +312,11 @@ void mmu_write_buf(struct emu_cpu *c, uint64_t lin, const void *buf, unsigned le
  * (no code), or NULL; fills the TLB as a side effect. */
 uint8_t *mmu_host_span(struct emu_cpu *c, uint64_t lin, unsigned len, bool write);
 void tlb_flush(struct emu_cpu *c, bool include_global);
+/* INVLPG: every cached piece of the page (4K or large) that holds lin. */
 void tlb_flush_page(struct emu_cpu *c, uint64_t lin);
+/* Loads the PAE PDPTE registers from the PDPT at cr3 (SDM 4.4.1); false,
+ * loading nothing, when a present PDPTE has reserved bits set (#GP). */
+bool mmu_load_pdptes(struct emu_cpu *c, uint64_t cr3);
 
 static inline void *tlb_fast(struct emu_cpu *c, uint64_t lin, unsigned len, unsigned acc)
 {

@@ -116,6 +116,7 @@ static bool emu_set_state(struct engine_vcpu *v, const struct cpu_state *st, GEr
 	seg_set_cpl(c, (c->cr0 & CR0_PE) ? c->seg[S_CS].dpl : 0);
 	cpu_update_mode(c);
 	tlb_flush(c, true);
+	(void)mmu_load_pdptes(c, c->cr3);  /* the state has no PDPTE registers: as if CR3 were written */
 	c->halted = false;
 	c->shadow = 0;
 	c->events = 1;

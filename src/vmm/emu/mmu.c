@@ -1,17 +1,38 @@
 /* Paging (2-level, PAE, 4-level with 4K/2M/4M/1G pages), the software TLB
- * fill, and the slow paths of guest memory access: page-crossing accesses,
- * MMIO, and writes to pages that hold decoded code.
+ * fill and invalidation, and the slow paths of guest memory access:
+ * page-crossing accesses, MMIO, and writes to pages that hold decoded code.
+ *
+ * Walks check every entry for P and reserved bits first, then the combined
+ * permissions (U/S, R/W with CR0.WP, NX), and only for an access that is
+ * allowed set A in every entry used and D in the leaf for writes (as QEMU
+ * does; the SDM lets either happen on a faulting walk). PAE paging uses the
+ * four PDPTE registers loaded by mmu_load_pdptes (CR3/CR0/CR4 writes), not
+ * the PDPT in memory.
  *
  * TLB invariants: an entry gets a read tag only after the walk set A; a
  * write tag only when D is set and the page is RAM; an exec tag only when
  * not NX. (Stores to code need no slow path: the decode cache validates
  * instruction bytes, see engine.c.) Permissions are folded in per privilege
- * (c->tlb[0] supervisor, c->tlb[1] user), so the fast path is one compare. */
+ * (c->tlb[0] supervisor, c->tlb[1] user), so the fast path is one compare.
+ * Large pages are cached as 4K pieces that remember the page size, so
+ * INVLPG anywhere in a large page can drop all of its pieces. */
 #include "vmm/emu/cpu.h"
 #include "vmm/machine.h"
 
+/* MAXPHYADDR, as CPUID 0x80000008 reports it (sys.c) */
+#define PHYS_BITS 40
+#define ADDR_MASK (((1ULL << PHYS_BITS) - 1) & ~0xfffULL)
+#define RSVD_ADDR_4L (((1ULL << 52) - 1) & ~((1ULL << PHYS_BITS) - 1))      /* 51:40 */
+#define RSVD_ADDR_PAE (((1ULL << 63) - 1) & ~((1ULL << PHYS_BITS) - 1))     /* 62:40 */
+#define PTE_NX (1ULL << 63)
+/* PAE PDPTE: bits 2:1, 8:5 and 63:MAXPHYADDR are reserved (SDM 4.4.1) */
+#define PDPTE_RSVD (0x1e6ULL | ~((1ULL << PHYS_BITS) - 1))
+
+enum { PF_P = 1, PF_W = 2, PF_U = 4, PF_RSVD = 8, PF_I = 16 };
+
 struct walk {
 	uint64_t phys;
+	unsigned shift;          /* page size: 12, 21 (2M), 22 (4M), 30 (1G) */
 	bool user, write, nx, global, dirty;
 };
 
@@ -23,25 +44,38 @@ static uint64_t pte_read(struct emu_cpu *c, uint64_t gpa, unsigned sz)
 	return v;
 }
 
-static void pte_set_bits(struct emu_cpu *c, uint64_t gpa, unsigned sz, uint64_t old, uint64_t bits)
+static void pte_set_bits(struct emu_cpu *c, uint64_t gpa, unsigned sz, uint64_t bits)
 {
-	if ((old & bits) == bits)
+	uint64_t v = pte_read(c, gpa, sz);  /* fresh: one entry may be used at several levels */
+	if ((v & bits) == bits)
 		return;
-	uint64_t v = old | bits;
+	v |= bits;
 	guest_mem_write(&c->m->mem, gpa, &v, sz);
 }
 
-static _Noreturn void page_fault(struct emu_cpu *c, uint64_t lin, unsigned acc, bool user, bool present)
+static _Noreturn void page_fault(struct emu_cpu *c, uint64_t lin, unsigned acc, bool user, uint32_t err)
 {
-	uint32_t err = present ? 1 : 0;
 	if ((acc & 3) == ACC_W)
-		err |= 2;
+		err |= PF_W;
 	if (user)
-		err |= 4;
+		err |= PF_U;
+	/* I/D is reported only where NX exists (no SMEP here) */
 	if ((acc & 3) == ACC_X && (c->efer & EFER_NXE) && (c->cr4 & CR4_PAE))
-		err |= 16;
+		err |= PF_I;
 	c->cr2 = lin;
 	emu_raise(c, EX_PF, err, true);
+}
+
+bool mmu_load_pdptes(struct emu_cpu *c, uint64_t cr3)
+{
+	uint64_t p[4];
+	for (unsigned k = 0; k < 4; k++) {
+		p[k] = pte_read(c, ((cr3 & 0xffffffe0) + 8 * k), 8);
+		if ((p[k] & 1) && (p[k] & PDPTE_RSVD))
+			return false;
+	}
+	memcpy(c->pdpte, p, sizeof(p));
+	return true;
 }
 
 /* Walks the page tables for one access, checks permissions (raising #PF)
@@ -50,96 +84,94 @@ static void walk(struct emu_cpu *c, uint64_t lin, unsigned acc, struct walk *w)
 {
 	bool user = c->cpl == 3 && !(acc & ACC_SYS);
 	bool is_write = (acc & 3) == ACC_W, is_fetch = (acc & 3) == ACC_X;
-	uint64_t nxe = (c->efer & EFER_NXE) ? 1 : 0;
-	uint64_t e = 0, eaddr = 0;
-	unsigned esz = 8;
+	uint64_t nx_rsvd = (c->efer & EFER_NXE) ? 0 : PTE_NX;
+	uint64_t addr[4], e = 0;
+	unsigned n = 0, esz = 8;
 	bool rw = true, us = true, nx = false;
 
 	c->stats.tlb_misses++;
 	if (!(c->cr0 & CR0_PG)) {
 		w->phys = lin & c->lin_mask;
+		w->shift = 12;
 		w->user = w->write = w->dirty = true;
 		w->nx = w->global = false;
 		return;
 	}
-	uint64_t pmask = 0x000ffffffffff000ULL;
-	int level;
-	if (c->efer & EFER_LMA) {
-		uint64_t table = c->cr3 & pmask;
-		for (level = 4; level >= 1; level--) {
+	if (c->cr4 & CR4_PAE) {
+		uint64_t table, rsvd;
+		int level;
+		if (c->efer & EFER_LMA) {
+			table = c->cr3 & ADDR_MASK;
+			level = 4;
+			rsvd = RSVD_ADDR_4L | nx_rsvd;
+		} else {
+			uint64_t pdpte = c->pdpte[(lin >> 30) & 3];
+			if (!(pdpte & 1))
+				page_fault(c, lin, acc, user, 0);
+			table = pdpte & ADDR_MASK;
+			level = 2;
+			rsvd = RSVD_ADDR_PAE | nx_rsvd;
+		}
+		for (;; level--) {
 			unsigned shift = 12 + 9 * (level - 1);
-			eaddr = table + ((lin >> shift) & 511) * 8;
-			e = pte_read(c, eaddr, 8);
+			addr[n] = table + ((lin >> shift) & 511) * 8;
+			e = pte_read(c, addr[n++], 8);
 			if (!(e & 1))
-				page_fault(c, lin, acc, user, false);
+				page_fault(c, lin, acc, user, 0);
+			uint64_t r = rsvd;
+			bool large = level > 1 && (e & 0x80);
+			if (level == 4 && large)
+				r |= 0x80;                                 /* no 512G pages */
+			else if (large)
+				r |= ((1ULL << shift) - 1) & ~0x1fffULL;   /* between PAT (bit 12) and the address */
+			if (e & r)
+				page_fault(c, lin, acc, user, PF_P | PF_RSVD);
 			rw &= (e >> 1) & 1;
 			us &= (e >> 2) & 1;
-			nx |= (e >> 63) & nxe;
-			if (level > 1 && level < 4 && (e & 0x80)) {
-				pte_set_bits(c, eaddr, 8, e, 0x20);
+			nx |= (e >> 63) & 1;
+			if (level == 1 || large) {
 				uint64_t pm = (1ULL << shift) - 1;
-				w->phys = ((e & pmask) & ~pm) | (lin & pm);
-				goto leaf;
+				w->phys = (e & ADDR_MASK & ~pm) | (lin & pm);
+				w->shift = shift;
+				break;
 			}
-			pte_set_bits(c, eaddr, 8, e, 0x20);
-			table = e & pmask;
+			table = e & ADDR_MASK;
 		}
-		w->phys = (e & pmask) | (lin & 0xfff);
-	} else if (c->cr4 & CR4_PAE) {
-		uint64_t pdpte = pte_read(c, (c->cr3 & 0xffffffe0) + ((lin >> 30) & 3) * 8, 8);
-		if (!(pdpte & 1))
-			page_fault(c, lin, acc, user, false);
-		uint64_t table = pdpte & pmask;
-		for (level = 2; level >= 1; level--) {
-			unsigned shift = 12 + 9 * (level - 1);
-			eaddr = table + ((lin >> shift) & 511) * 8;
-			e = pte_read(c, eaddr, 8);
-			if (!(e & 1))
-				page_fault(c, lin, acc, user, false);
-			rw &= (e >> 1) & 1;
-			us &= (e >> 2) & 1;
-			nx |= (e >> 63) & nxe;
-			if (level == 2 && (e & 0x80)) {
-				pte_set_bits(c, eaddr, 8, e, 0x20);
-				w->phys = (e & pmask & ~0x1fffffULL) | (lin & 0x1fffff);
-				goto leaf;
-			}
-			pte_set_bits(c, eaddr, 8, e, 0x20);
-			table = e & pmask;
-		}
-		w->phys = (e & pmask) | (lin & 0xfff);
 	} else {
 		esz = 4;
-		eaddr = (c->cr3 & 0xfffff000) + ((lin >> 22) & 0x3ff) * 4;
-		e = pte_read(c, eaddr, 4);
+		addr[n] = (c->cr3 & 0xfffff000) + ((lin >> 22) & 0x3ff) * 4;
+		e = pte_read(c, addr[n++], 4);
 		if (!(e & 1))
-			page_fault(c, lin, acc, user, false);
+			page_fault(c, lin, acc, user, 0);
 		rw &= (e >> 1) & 1;
 		us &= (e >> 2) & 1;
 		if ((e & 0x80) && (c->cr4 & CR4_PSE)) {
-			pte_set_bits(c, eaddr, 4, e, 0x20);
+			/* 4M page; bits 20:13 are address bits 39:32 (PSE-36 layout), 21 is reserved */
+			if (e & (1u << 21))
+				page_fault(c, lin, acc, user, PF_P | PF_RSVD);
 			w->phys = (e & 0xffc00000) | (((e >> 13) & 0xff) << 32) | (lin & 0x3fffff);
-			goto leaf;
+			w->shift = 22;
+		} else {
+			addr[n] = (e & 0xfffff000) + ((lin >> 12) & 0x3ff) * 4;
+			e = pte_read(c, addr[n++], 4);
+			if (!(e & 1))
+				page_fault(c, lin, acc, user, 0);
+			rw &= (e >> 1) & 1;
+			us &= (e >> 2) & 1;
+			w->phys = (e & 0xfffff000) | (lin & 0xfff);
+			w->shift = 12;
 		}
-		pte_set_bits(c, eaddr, 4, e, 0x20);
-		eaddr = (e & 0xfffff000) + ((lin >> 12) & 0x3ff) * 4;
-		e = pte_read(c, eaddr, 4);
-		if (!(e & 1))
-			page_fault(c, lin, acc, user, false);
-		rw &= (e >> 1) & 1;
-		us &= (e >> 2) & 1;
-		w->phys = (e & 0xfffff000) | (lin & 0xfff);
 	}
-leaf:
 	if (user && !us)
-		page_fault(c, lin, acc, user, true);
+		page_fault(c, lin, acc, user, PF_P);
 	if (is_write && !rw && (user || (c->cr0 & CR0_WP)))
-		page_fault(c, lin, acc, user, true);
+		page_fault(c, lin, acc, user, PF_P);
 	if (is_fetch && nx)
-		page_fault(c, lin, acc, user, true);
-	/* the leaf entry was re-read above only for 4K pages; refresh A/D on it */
-	e = pte_read(c, eaddr, esz);
-	pte_set_bits(c, eaddr, esz, e, is_write ? 0x60 : 0x20);
+		page_fault(c, lin, acc, user, PF_P);
+	/* the access is allowed: A on every entry used, D on the leaf for a write */
+	for (unsigned k = 0; k + 1 < n; k++)
+		pte_set_bits(c, addr[k], esz, 0x20);
+	pte_set_bits(c, addr[n - 1], esz, is_write ? 0x60 : 0x20);
 	w->dirty = is_write || (e & 0x40);
 	w->user = us;
 	w->write = rw || (!user && !(c->cr0 & CR0_WP));
@@ -164,6 +196,15 @@ static void tlb_fill(struct emu_cpu *c, uint64_t lin, unsigned acc, const struct
 	e->addend = (uintptr_t)(c->m->mem.base + pphys) - page;
 	e->phys = pphys;
 	e->global = w->global;
+	e->shift = (uint8_t)w->shift;
+	if (w->shift > 12 && readable) {
+		/* the linear range INVLPG must search for pieces of large pages */
+		uint64_t base = lin & ~((1ULL << w->shift) - 1);
+		if (base < c->tlb_large_lo)
+			c->tlb_large_lo = base;
+		if (base + (1ULL << w->shift) - 1 > c->tlb_large_hi)
+			c->tlb_large_hi = base + (1ULL << w->shift) - 1;
+	}
 }
 
 uint64_t mmu_translate(struct emu_cpu *c, uint64_t lin, unsigned acc)
@@ -292,8 +333,14 @@ void tlb_flush(struct emu_cpu *c, bool include_global)
 			if (include_global || !e->global)
 				e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
 		}
+	if (include_global) {
+		c->tlb_large_lo = TLB_INVALID;
+		c->tlb_large_hi = 0;
+	}
 }
 
+/* INVLPG: the 4K piece for lin in both TLBs and, when lin may lie in a
+ * cached large page, every piece of that large page (any slot). */
 void tlb_flush_page(struct emu_cpu *c, uint64_t lin)
 {
 	uint64_t page = lin & ~0xfffULL;
@@ -302,4 +349,13 @@ void tlb_flush_page(struct emu_cpu *c, uint64_t lin)
 		if (e->tag_r == page || e->tag_w == page || e->tag_x == page)
 			e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
 	}
+	if (lin < c->tlb_large_lo || lin > c->tlb_large_hi)
+		return;
+	for (unsigned t = 0; t < 2; t++)
+		for (unsigned k = 0; k < TLB_SIZE; k++) {
+			struct tlb_entry *e = &c->tlb[t][k];
+			/* a piece of a large page always has its read tag (tlb_fill) */
+			if (e->shift > 12 && e->tag_r != TLB_INVALID && ((e->tag_r ^ lin) >> e->shift) == 0)
+				e->tag_r = e->tag_w = e->tag_x = TLB_INVALID;
+		}
 }

@@ -31,6 +31,15 @@ EXTRA_DIST += tests/emu/guests/regen.sh tests/emu/guests/loop.asm tests/emu/gues
 	tests/emu/guests/smc.asm tests/emu/guests/sys.asm \
 	tests/emu/guests/modes.asm tests/emu/guests/irq.asm tests/emu/guests/tf.asm
 
+# Paging: self-checking guests for 2-level, PAE and 4-level paging (tests/emu/guests-paging/).
+check_PROGRAMS += tests/emu/test-emu-paging
+TESTS += tests/emu/test-emu-paging
+tests_emu_test_emu_paging_SOURCES = tests/emu/test-emu-paging.c tests/emu/emu_harness.c \
+	tests/emu/emu_harness.h tests/emu/guests_paging.h
+tests_emu_test_emu_paging_LDADD = $(EMU_TEST_LIBS)
+EXTRA_DIST += tests/emu/guests-paging/regen.sh tests/emu/guests-paging/common32.inc \
+	tests/emu/guests-paging/paging-2level.asm tests/emu/guests-paging/paging-pae.asm
+
 # Debugging aid: boot a kernel on the engine alone (see the file's header).
 noinst_PROGRAMS += tests/emu/emu-boot
 tests_emu_emu_boot_SOURCES = tests/emu/emu-boot.c tests/emu/emu_harness.h

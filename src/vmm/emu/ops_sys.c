@@ -166,11 +166,8 @@ void op_wbinvd(struct emu_cpu *c, const struct insn *i)
 void op_invlpg(struct emu_cpu *c, const struct insn *i)
 {
 	need_cpl0(c);
-	(void)insn_lin(c, i);
-	/* The TLB keeps 4K pieces of large pages without remembering the page
-	 * size, so one page cannot be dropped precisely: drop everything
-	 * (INVLPG is rare: a few hundred per boot). */
-	tlb_flush(c, true);
+	tlb_flush_page(c, insn_lin(c, i));
+	c->events = 1;  /* serializing: what follows is fetched through the new mapping */
 }
 
 static void load_dtable(struct emu_cpu *c, const struct insn *i, struct kvm_dtable *t)

@@ -222,6 +222,10 @@ void cr_write(struct emu_cpu *c, unsigned n, uint64_t v)
 				emu_gp(c, 0);
 			c->efer &= ~(uint64_t)EFER_LMA;
 		}
+		/* PAE paging after the write: changing PG, CD or NW (re)loads the PDPTEs */
+		if ((v & CR0_PG) && (c->cr4 & CR4_PAE) && !(c->efer & EFER_LMA) &&
+		    ((old ^ v) & (CR0_PG | CR0_CD | CR0_NW)) && !mmu_load_pdptes(c, c->cr3))
+			emu_gp(c, 0);
 		c->cr0 = v;
 		if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
 			tlb_flush(c, true);
@@ -230,7 +234,9 @@ void cr_write(struct emu_cpu *c, unsigned n, uint64_t v)
 	}
 	case 2: c->cr2 = v; break;
 	case 3:
-		if ((c->efer & EFER_LMA) && (v >> 52))
+		if ((c->efer & EFER_LMA) && (v >> 40))
+			emu_gp(c, 0);  /* bits 63:MAXPHYADDR are reserved (no PCID) */
+		if ((c->cr0 & CR0_PG) && (c->cr4 & CR4_PAE) && !(c->efer & EFER_LMA) && !mmu_load_pdptes(c, v))
 			emu_gp(c, 0);
 		c->cr3 = (c->efer & EFER_LMA) ? v : v & 0xffffffff;
 		tlb_flush(c, false);
@@ -243,6 +249,9 @@ void cr_write(struct emu_cpu *c, unsigned n, uint64_t v)
 		if ((c->efer & EFER_LMA) && !(v & CR4_PAE))
 			emu_gp(c, 0);
 		uint64_t old = c->cr4;
+		if ((c->cr0 & CR0_PG) && (v & CR4_PAE) && !(c->efer & EFER_LMA) &&
+		    ((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE)) && !mmu_load_pdptes(c, c->cr3))
+			emu_gp(c, 0);
 		c->cr4 = v;
 		if ((old ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE))
 			tlb_flush(c, true);
