@@ -108,6 +108,7 @@ static const struct { int proc; const char *api; } unsupported_names[] = {
 	{ 38, "virConnectListNetworks" }, { 52, "virConnectNumOfNetworks" }, { 53, "virDomainCoreDump" },
 	{ 54, "virDomainRestore" }, { 55, "virDomainSave" }, { 64, "virDomainBlockStats" },
 	{ 65, "virDomainInterfaceStats" }, { 71, "virConnectNumOfStoragePools" },
+	{ 77, "virStoragePoolDefineXML" },
 	{ 111, "virNodeNumOfDevices" }, { 112, "virNodeListDevices" }, { 159, "virDomainMemoryStats" },
 	{ 160, "virDomainAttachDeviceFlags" }, { 161, "virDomainDetachDeviceFlags" },
 	{ 163, "virDomainGetJobInfo" }, { 174, "virDomainUpdateDeviceFlags" },
@@ -145,6 +146,8 @@ void dispatch_call(struct rpc_client *c, const struct tandem_header *hdr,
 			drv_error(&err, VIR_ERR_NO_SUPPORT, "%s", api);
 		else
 			drv_error(&err, VIR_ERR_NO_SUPPORT, "remote procedure %d", hdr->proc);
+		/* -v shows what clients (virt-manager) ask for that is missing */
+		g_info("not supported: %s (procedure %d)", api ? api : "?", hdr->proc);
 		rpc_client_reply_error(c, hdr, RPC_REPLY, err);
 		return;
 	}
