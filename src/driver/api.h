@@ -1,5 +1,6 @@
 /* api: one function per libvirt API (connection/host in api_host.c,
- * queries in api_query.c, state changes in api_lifecycle.c). Every domain
+ * queries in api_query.c, state changes in api_lifecycle.c, statistics in
+ * api_stats.c). Every domain
  * API follows the same steps: check flags, look up the domain
  * (VIR_ERR_NO_DOMAIN), take its lock (and its job for state changes), check
  * the state, act, set state + reason, emit the event, release. */
@@ -18,6 +19,8 @@ bool api_check_flags(unsigned flags, unsigned allowed, const char *fn, GError **
 struct domain *api_get_domain(const tandem_nonnull_domain *dom, GError **err);
 /* fills a wire domain from an object (d->lock held or not racing) */
 void api_make_dom(tandem_nonnull_domain *out, struct domain *d);
+/* does d pass ListAllDomains' filter flags (d->lock held)? */
+bool api_list_match(struct domain *d, unsigned flags);
 /* serialises define/create/undefine against each other (name space) */
 extern GMutex api_namespace_lock;
 
@@ -48,6 +51,9 @@ API(api_create); API(api_create_with_flags); API(api_create_xml);
 API(api_shutdown); API(api_shutdown_flags); API(api_reboot); API(api_reset);
 API(api_destroy); API(api_destroy_flags); API(api_suspend); API(api_resume);
 API(api_open_console);
+
+/* api_stats.c */
+API(api_memory_stats); API(api_get_job_info); API(api_get_job_stats); API(api_get_all_domain_stats);
 
 /* api_lifecycle.c: AUTODESTROY domains of a client that went away */
 void api_autodestroy_client(uint64_t client_id);

@@ -38,7 +38,7 @@ void api_make_dom(tandem_nonnull_domain *out, struct domain *d)
 }
 
 /* Does d pass the LIST_ALL_DOMAINS filter groups? d->lock held. */
-static bool list_match(struct domain *d, unsigned f)
+bool api_list_match(struct domain *d, unsigned f)
 {
 	bool active = domain_is_active(d);
 #define GROUP(a, b, va, vb) if ((f & ((a) | (b))) && !(((f & (a)) && (va)) || ((f & (b)) && (vb)))) return false
@@ -75,7 +75,7 @@ API(api_list_all_domains)
 	for (guint i = 0; i < all->len; i++) {
 		struct domain *d = g_ptr_array_index(all, i);
 		g_mutex_lock(&d->lock);
-		if (!d->removed && list_match(d, a->flags)) {
+		if (!d->removed && api_list_match(d, a->flags)) {
 			if (a->need_results)
 				api_make_dom(&r->domains.domains_val[r->domains.domains_len++], d);
 			n++;

@@ -81,6 +81,11 @@ static const struct proc_entry table[] = {
 	{ TANDEM_PROC_DOMAIN_GET_VCPUS, NULL, false, X(tandem_domain_get_vcpus_args), X(tandem_domain_get_vcpus_ret), api_get_vcpus },
 	{ TANDEM_PROC_DOMAIN_GET_METADATA, NULL, false, X(tandem_domain_get_metadata_args), X(tandem_string_ret), api_get_metadata },
 	{ TANDEM_PROC_DOMAIN_SET_METADATA, "virDomainSetMetadata", false, X(tandem_domain_set_metadata_args), NORET, api_set_metadata },
+	/* statistics */
+	{ TANDEM_PROC_DOMAIN_MEMORY_STATS, NULL, false, X(tandem_domain_memory_stats_args), X(tandem_domain_memory_stats_ret), api_memory_stats },
+	{ TANDEM_PROC_DOMAIN_GET_JOB_INFO, NULL, false, X(tandem_dom_args), X(tandem_domain_get_job_info_ret), api_get_job_info },
+	{ TANDEM_PROC_DOMAIN_GET_JOB_STATS, NULL, false, X(tandem_dom_flags_args), X(tandem_domain_get_job_stats_ret), api_get_job_stats },
+	{ TANDEM_PROC_CONNECT_GET_ALL_DOMAIN_STATS, NULL, false, X(tandem_get_all_domain_stats_args), X(tandem_get_all_domain_stats_ret), api_get_all_domain_stats },
 	/* lifecycle */
 	{ TANDEM_PROC_DOMAIN_DEFINE_XML, "virDomainDefineXML", false, X(tandem_xml_args), X(tandem_domain_ret), api_define_xml },
 	{ TANDEM_PROC_DOMAIN_DEFINE_XML_FLAGS, "virDomainDefineXMLFlags", false, X(tandem_xml_flags_args), X(tandem_domain_ret), api_define_xml_flags },
@@ -109,9 +114,9 @@ static const struct { int proc; const char *api; } unsupported_names[] = {
 	{ 54, "virDomainRestore" }, { 55, "virDomainSave" }, { 64, "virDomainBlockStats" },
 	{ 65, "virDomainInterfaceStats" }, { 71, "virConnectNumOfStoragePools" },
 	{ 77, "virStoragePoolDefineXML" },
-	{ 111, "virNodeNumOfDevices" }, { 112, "virNodeListDevices" }, { 159, "virDomainMemoryStats" },
+	{ 111, "virNodeNumOfDevices" }, { 112, "virNodeListDevices" },
 	{ 160, "virDomainAttachDeviceFlags" }, { 161, "virDomainDetachDeviceFlags" },
-	{ 163, "virDomainGetJobInfo" }, { 174, "virDomainUpdateDeviceFlags" },
+	{ 174, "virDomainUpdateDeviceFlags" },
 	{ 182, "virDomainManagedSave" }, { 184, "virDomainManagedSaveRemove" },
 	{ 185, "virDomainSnapshotCreateXML" }, { 199, "virDomainSetVcpusFlags" },
 	{ 203, "virConnectGetSysinfo" }, { 204, "virDomainSetMemoryFlags" }, { 211, "virDomainScreenshot" },
@@ -120,7 +125,7 @@ static const struct { int proc; const char *api; } unsupported_names[] = {
 	{ 230, "virDomainGetVcpuPinInfo" }, { 249, "virDomainOpenGraphics" },
 	{ 281, "virConnectListAllStoragePools" }, { 283, "virConnectListAllNetworks" },
 	{ 285, "virConnectListAllNodeDevices" }, { 313, "virConnectNetworkEventRegisterAny" },
-	{ 338, "virDomainSetTime" }, { 344, "virConnectGetAllDomainStats" },
+	{ 338, "virDomainSetTime" },
 	{ 368, "virConnectStoragePoolEventRegisterAny" }, { 374, "virConnectNodeDeviceEventRegisterAny" },
 };
 

@@ -35,7 +35,7 @@ src_driver_libtandem_driver_a_SOURCES = \
 	src/driver/process.c src/driver/process.h \
 	src/driver/console.c src/driver/console.h \
 	src/driver/dispatch.c src/driver/dispatch.h src/driver/api.h \
-	src/driver/api_host.c src/driver/api_query.c src/driver/api_lifecycle.c \
+	src/driver/api_host.c src/driver/api_query.c src/driver/api_lifecycle.c src/driver/api_stats.c \
 	src/driver/daemon.c src/driver/daemon.h
 src_driver_libtandem_driver_a_CPPFLAGS = $(DRIVER_CPPFLAGS)
 
