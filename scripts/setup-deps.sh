@@ -20,7 +20,7 @@ PACKAGES=(
 # Benchmarks compare against QEMU TCG and libvirtd's QEMU driver; the
 # virt-manager demo runs under Xvfb: scripts/setup-deps.sh --bench
 [ "${1:-}" = --bench ] && PACKAGES+=(qemu-system-x86 hyperfine
-	libvirt-daemon libvirt-daemon-driver-qemu
+	libvirt-daemon-driver-qemu
 	virt-manager gir1.2-vte-2.91 xvfb x11-utils xdotool imagemagick dbus-x11 fonts-dejavu-core)
 
 SUDO=
