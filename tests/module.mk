@@ -30,4 +30,4 @@ tests_test_control_LDADD = src/vmm/libtandem_ctl.a $(JSON_GLIB_LIBS) $(CORE_TEST
 TESTS += tests/e2e/test-guest-hello.sh tests/e2e/test-boot-linux.sh tests/e2e/test-valgrind.sh
 EXTRA_DIST += tests/e2e/test-guest-hello.sh tests/e2e/test-boot-linux.sh tests/e2e/test-valgrind.sh
 # virtio in a booted Debian guest (disks, network, console, rng) and a hostile guest.
-TESTS += tests/e2e/test-virtio-hostile.sh tests/e2e/test-virtio-guest.sh
+TESTS += tests/e2e/test-virtio-hostile.sh tests/e2e/test-virtio-guest.sh tests/e2e/test-virtio-tap.sh

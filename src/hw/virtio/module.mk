@@ -45,7 +45,8 @@ tests_virtio_test_raw_LDADD = $(BLOCK_LIBS)
 EXTRA_DIST += tests/fuzz/fuzz-virtqueue.c scripts/fuzz-virtqueue.sh
 # In-guest tests of the virtio devices (a hostile freestanding guest and a
 # Debian guest); tests/module.mk runs them.
-EXTRA_DIST += tests/e2e/test-virtio-guest.sh tests/e2e/test-virtio-hostile.sh tests/guests/virtio-hostile.asm
+EXTRA_DIST += tests/e2e/test-virtio-guest.sh tests/e2e/test-virtio-hostile.sh tests/guests/virtio-hostile.asm \
+	tests/e2e/test-virtio-tap.sh
 
 check_PROGRAMS += tests/virtio/test-virtio-pci
 TESTS += tests/virtio/test-virtio-pci
