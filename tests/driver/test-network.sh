@@ -41,11 +41,11 @@ stop_netd() { [ -n "$NETD_PID" ] && kill "$NETD_PID" 2>/dev/null && wait "$NETD_
 trap 'stop_netd; cleanup' EXIT
 netlog="3:file:$T_ROOT/netd.log"
 if command -v virtnetworkd >/dev/null; then
-	LIBVIRT_LOG_OUTPUTS="$netlog" virtnetworkd >/dev/null 2>&1 &
+	LIBVIRT_LOG_OUTPUTS="$netlog" virtnetworkd --pid-file /run/libvirt/virtnetworkd.pid >/dev/null 2>&1 &
 	NETD_PID=$!; netsock=/run/libvirt/virtnetworkd-sock
 else
 	mkdir -p "$T_ROOT/netdrv" && ln -s "$NETDRV_SO" "$T_ROOT/netdrv/"
-	LIBVIRT_LOG_OUTPUTS="$netlog" LIBVIRT_DRIVER_DIR="$T_ROOT/netdrv" libvirtd >/dev/null 2>&1 &
+	LIBVIRT_LOG_OUTPUTS="$netlog" LIBVIRT_DRIVER_DIR="$T_ROOT/netdrv" libvirtd --pid-file /run/libvirt/libvirtd.pid >/dev/null 2>&1 &
 	NETD_PID=$!; netsock=/run/libvirt/libvirt-sock
 fi
 for _ in $(seq 100); do [ -S "$netsock" ] && break; sleep 0.1; done
