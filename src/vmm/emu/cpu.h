@@ -145,6 +145,7 @@ struct emu_cpu {
 	struct kvm_segment seg[6], tr, ldt;
 	struct kvm_dtable gdt, idt;
 	uint64_t segbase[8];     /* base used for address computation (0 for ES/CS/SS/DS in 64-bit mode) */
+	uint32_t seg_chk;        /* bit s: accesses through segment s need limit/type checks (SEGCHK_FETCH: code fetch) */
 	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
 	uint64_t dr[8];
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
@@ -371,6 +372,8 @@ static inline uint64_t insn_ea(const struct emu_cpu *c, const struct insn *i)
 	return a;
 }
 
+/* Linear address of seg:ea without segment checks: only for addresses that
+ * are not accessed (LEA-like uses) or were checked by seg_addr already. */
 static inline uint64_t seg_lin(const struct emu_cpu *c, unsigned seg, uint64_t ea)
 {
 	return (c->segbase[seg] + ea) & c->lin_mask;
@@ -381,12 +384,44 @@ static inline uint64_t insn_lin(const struct emu_cpu *c, const struct insn *i)
 	return seg_lin(c, i->seg, insn_ea(c, i));
 }
 
+/* Segment checks (seg_limit.c). seg_chk has bit s set when segment s is not
+ * flat (or is null/read-only/code) outside 64-bit mode; it is recomputed on
+ * every segment load and mode change, so flat and 64-bit code pay one
+ * predictable branch per access. acc: ACC_R, ACC_W (also for read-modify-write). */
+#define SEGCHK_FETCH (1u << 8)
+void seg_check_slow(struct emu_cpu *c, unsigned seg, uint64_t ea, unsigned len, unsigned acc);
+void seg_update_chk(struct emu_cpu *c);
+/* Whether [off, off+len) lies inside segment s (expand-down aware). */
+bool seg_room(const struct kvm_segment *s, uint64_t off, unsigned len);
+
+/* Linear address of a len-byte access at seg:ea, after the limit and type
+ * checks (#GP(0), or #SS(0) for SS). */
+static inline uint64_t seg_addr(struct emu_cpu *c, unsigned seg, uint64_t ea, unsigned len, unsigned acc)
+{
+	if (unlikely((c->seg_chk >> seg) & 1))
+		seg_check_slow(c, seg, ea, len, acc);
+	return (c->segbase[seg] + ea) & c->lin_mask;
+}
+
+/* A near branch target: #GP(0) beyond the CS limit (raised by the branch). */
+static inline uint64_t cs_target(struct emu_cpu *c, uint64_t ip)
+{
+	if (unlikely(c->seg_chk & SEGCHK_FETCH) && ip > c->seg[S_CS].limit)
+		emu_gp(c, 0);
+	return ip;
+}
+
+static inline uint64_t insn_addr(struct emu_cpu *c, const struct insn *i, unsigned len, unsigned acc)
+{
+	return seg_addr(c, i->seg, insn_ea(c, i), len, acc);
+}
+
 /* r/m operand of i->osz bytes */
 static inline uint64_t rm_read(struct emu_cpu *c, const struct insn *i)
 {
 	if (i->mod == 3)
 		return reg_get(c, i->rm, i->osz);
-	return mem_read(c, insn_lin(c, i), i->osz);
+	return mem_read(c, insn_addr(c, i, i->osz, ACC_R), i->osz);
 }
 
 static inline void rm_write(struct emu_cpu *c, const struct insn *i, uint64_t v)
@@ -394,7 +429,7 @@ static inline void rm_write(struct emu_cpu *c, const struct insn *i, uint64_t v)
 	if (i->mod == 3)
 		reg_set(c, i->rm, i->osz, v);
 	else
-		mem_write(c, insn_lin(c, i), i->osz, v);
+		mem_write(c, insn_addr(c, i, i->osz, ACC_W), i->osz, v);
 }
 
 /* --- stack ----------------------------------------------------------------- */
@@ -407,7 +442,7 @@ static inline void push(struct emu_cpu *c, unsigned sz, uint64_t v)
 {
 	uint64_t m = sp_mask(c);
 	uint64_t sp = (c->r[R_SP] - sz) & m;
-	mem_write(c, seg_lin(c, S_SS, sp), sz, v);
+	mem_write(c, seg_addr(c, S_SS, sp, sz, ACC_W), sz, v);
 	c->r[R_SP] = (c->r[R_SP] & ~m) | sp;
 }
 
@@ -415,7 +450,7 @@ static inline uint64_t pop(struct emu_cpu *c, unsigned sz)
 {
 	uint64_t m = sp_mask(c);
 	uint64_t sp = c->r[R_SP] & m;
-	uint64_t v = mem_read(c, seg_lin(c, S_SS, sp), sz);
+	uint64_t v = mem_read(c, seg_addr(c, S_SS, sp, sz, ACC_R), sz);
 	c->r[R_SP] = (c->r[R_SP] & ~m) | ((sp + sz) & m);
 	return v;
 }
@@ -424,7 +459,7 @@ static inline uint64_t pop(struct emu_cpu *c, unsigned sz)
 static inline uint64_t stack_peek(struct emu_cpu *c, unsigned off, unsigned sz)
 {
 	uint64_t sp = (c->r[R_SP] + off) & sp_mask(c);
-	return mem_read(c, seg_lin(c, S_SS, sp), sz);
+	return mem_read(c, seg_addr(c, S_SS, sp, sz, ACC_R), sz);
 }
 
 /* --- segments / modes (seg.c) ---------------------------------------------- */
@@ -436,11 +471,34 @@ bool desc_read(struct emu_cpu *c, uint16_t sel, uint64_t *lo, uint64_t *hi, bool
 void desc_to_seg(struct kvm_segment *s, uint16_t sel, uint64_t lo, uint64_t hi);
 void desc_set_accessed(struct emu_cpu *c, uint16_t sel, uint64_t lo);
 void seg_null(struct kvm_segment *s, uint16_t sel);
+void do_iret(struct emu_cpu *c, unsigned osz);
+void seg_set_cpl(struct emu_cpu *c, unsigned cpl);
+
+/* --- far transfers (gate.c) ---------------------------------------------------- */
 void far_jump(struct emu_cpu *c, uint16_t sel, uint64_t off, unsigned osz);
 void far_call(struct emu_cpu *c, uint16_t sel, uint64_t off, unsigned osz);
 void far_ret(struct emu_cpu *c, unsigned osz, unsigned extra);
-void do_iret(struct emu_cpu *c, unsigned osz);
-void seg_set_cpl(struct emu_cpu *c, unsigned cpl);
+/* Nulls DS/ES/FS/GS that the (new, outer) CPL may not use. */
+void seg_null_outer(struct emu_cpu *c);
+/* Sets SP/ESP/RSP as wide as the current stack segment. */
+void seg_set_sp(struct emu_cpu *c, uint64_t v);
+
+/* --- task switches (task.c) ------------------------------------------------------ */
+enum task_reason { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+/* Far JMP/CALL to a TSS descriptor or task gate (lo: its descriptor). */
+void task_switch_far(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_reason why);
+/* An interrupt or exception through a task gate naming TSS selector tss. */
+void task_switch_gate(struct emu_cpu *c, uint16_t tss, uint64_t ret_rip, uint32_t ext, bool has_err, uint32_t err);
+/* IRET with EFLAGS.NT: back to the task in the back link. */
+void task_return(struct emu_cpu *c);
+
+/* --- virtual-8086 mode (v86.c) ----------------------------------------------------- */
+/* A segment register load in v8086 mode: base sel * 16, limit 64 KiB, DPL 3. */
+void v86_load_seg(struct emu_cpu *c, unsigned s, uint16_t sel);
+/* IRET from CPL 0 with VM set in the popped EFLAGS. */
+void v86_iret_enter(struct emu_cpu *c);
+/* IRET inside v8086 mode (#GP(0) unless IOPL is 3). */
+void v86_iret(struct emu_cpu *c, unsigned osz);
 
 /* --- interrupts (excp.c) ------------------------------------------------------ */
 /* Delivers vector through the IDT/IVT. soft: INT n (DPL check, RIP after). */
@@ -461,6 +519,8 @@ void block_cache_init(struct emu_vm *vm);
 void block_cache_fini(struct emu_vm *vm);
 /* The block at c->rip (may raise #PF/#GP for the fetch). */
 struct block *block_fetch(struct emu_cpu *c);
+/* block_fetch under a CS limit (seg_limit.c): #GP(0) for a fetch beyond it. */
+const struct block *seg_block_fetch(struct emu_cpu *c);
 
 /* --- decoder (decode.c) --------------------------------------------------------- */
 /* Decodes one instruction from `bytes` (avail bytes valid). Returns the length,

@@ -308,7 +308,7 @@ static enum vcpu_exit_reason run_loop(struct emu_cpu *c, uint64_t limit, struct 
 			if (vclock_now(vc) >= vclock_next_deadline(vc))
 				return VCPU_EXIT_SLICE;
 		}
-		const struct block *b = block_fetch(c);
+		const struct block *b = unlikely(c->seg_chk & SEGCHK_FETCH) ? seg_block_fetch(c) : block_fetch(c);
 		unsigned n = b->n;
 		bool shadowed = c->shadow, single_step = c->flags & F_TF;
 		if (shadowed || single_step)

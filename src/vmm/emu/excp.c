@@ -62,14 +62,17 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 	uint64_t hi = lm ? sys_read(c, c->idt.base + vec * gsz + 8, 8) : 0;
 	unsigned type = (lo >> 40) & 0xf, gdpl = (lo >> 45) & 3;
 	bool gate32 = type == 0xe || type == 0xf, gate16 = type == 6 || type == 7;
-	if (type == 5)
-		emu_fatal(c, "interrupt %u through a task gate is not implemented", vec);
-	if ((lm && !gate32) || (!gate32 && !gate16) || ((lo >> 44) & 1))
+	bool task_gate = type == 5 && !lm;
+	if (((lm || !task_gate) && !gate32 && !gate16) || (lm && !gate32) || ((lo >> 44) & 1))
 		emu_gp(c, gerr);
 	if (soft && gdpl < c->cpl)
 		emu_gp(c, gerr);
 	if (!((lo >> 47) & 1))
 		emu_raise(c, EX_NP, gerr, true);
+	if (task_gate) {
+		task_switch_gate(c, (uint16_t)(lo >> 16), ret_rip, ext, has_err, err);
+		return;
+	}
 	uint16_t sel = (uint16_t)(lo >> 16);
 	uint64_t off = (lo & 0xffff) | ((lo >> 32) & 0xffff0000ULL);
 	if (lm)
@@ -87,6 +90,9 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 	bool conforming = (clo >> 42) & 1;
 	if (!code || cdpl > c->cpl)
 		emu_gp(c, (sel & 0xfffc) + ext);
+	bool v86 = c->flags & F_VM;
+	if (v86 && (cdpl != 0 || conforming || !gate32))
+		emu_gp(c, (sel & 0xfffc) + ext);  /* leaving v8086 mode needs a ring-0 32-bit handler */
 	if (!((clo >> 47) & 1))
 		emu_raise(c, EX_NP, (sel & 0xfffc) + ext, true);
 	if (lm && !(((clo >> 53) & 1) && !((clo >> 54) & 1)))
@@ -138,6 +144,7 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 		uint64_t slo = 0, shi;
 		bool inner = new_cpl < c->cpl;
 		unsigned ssz;
+		struct kvm_segment tmp = c->seg[S_SS];
 		if (inner) {
 			if (c->tr.type & 8) {
 				sp = sys_read(c, c->tr.base + 4 + new_cpl * 8, 4);
@@ -151,7 +158,6 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 				emu_raise(c, EX_TS, (nss & 0xfffc) + ext, true);
 			if (!((slo >> 47) & 1))
 				emu_raise(c, EX_SS, (nss & 0xfffc) + ext, true);
-			struct kvm_segment tmp;
 			desc_to_seg(&tmp, nss, slo, 0);
 			ssbase = tmp.base;
 			ssz = tmp.db ? 4 : 2;
@@ -160,7 +166,7 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 			ssbase = c->seg[S_SS].base;
 			ssz = c->stack_size;
 		}
-		uint64_t frame[6];
+		uint64_t frame[10];
 		unsigned n = 0;
 		if (has_err)
 			frame[n++] = err;
@@ -171,8 +177,18 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 			frame[n++] = old_sp;
 			frame[n++] = old_ss;
 		}
+		if (v86) {
+			frame[n++] = c->seg[S_ES].selector;
+			frame[n++] = c->seg[S_DS].selector;
+			frame[n++] = c->seg[S_FS].selector;
+			frame[n++] = c->seg[S_GS].selector;
+		}
 		uint64_t spm = ssz == 4 ? 0xffffffffULL : 0xffffULL;
 		uint64_t nsp = (sp - n * psz) & spm;
+		/* no room on the stack: #SS(0) on the same level, #SS(new SS) on a switch */
+		for (unsigned k = 0; k < n; k++)
+			if (!seg_room(&tmp, (nsp + k * psz) & spm, psz))
+				emu_raise(c, EX_SS, inner ? (nss & 0xfffc) + ext : ext, true);
 		for (unsigned k = 0; k < n; k++)
 			sys_write(c, ssbase + ((nsp + k * psz) & spm), frame[k], psz);
 		desc_set_accessed(c, sel, clo);
@@ -183,6 +199,11 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 		desc_to_seg(&c->seg[S_CS], (sel & ~3u) | new_cpl, clo | (1ULL << 40), 0);
 		seg_set_cpl(c, new_cpl);
 		c->r[R_SP] = (c->r[R_SP] & ~spm) | nsp;
+		if (v86) {
+			static const unsigned data[] = {S_ES, S_DS, S_FS, S_GS};
+			for (unsigned k = 0; k < 4; k++)
+				seg_null(&c->seg[data[k]], 0);
+		}
 		if (!gate32)
 			off &= 0xffff;
 	}

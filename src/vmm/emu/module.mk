@@ -10,6 +10,10 @@ src_vmm_emu_libtandem_emu_a_SOURCES = \
 	src/vmm/emu/flags.c \
 	src/vmm/emu/mmu.c \
 	src/vmm/emu/seg.c \
+	src/vmm/emu/seg_limit.c \
+	src/vmm/emu/gate.c \
+	src/vmm/emu/task.c \
+	src/vmm/emu/v86.c \
 	src/vmm/emu/excp.c \
 	src/vmm/emu/sys.c \
 	src/vmm/emu/ops_alu.c \
@@ -56,3 +60,12 @@ TESTS += tests/emu/test-emu-decode
 tests_emu_test_emu_decode_SOURCES = tests/emu/test-emu-decode.c tests/emu/emu_harness.c tests/emu/emu_harness.h
 tests_emu_test_emu_decode_CFLAGS = $(AM_CFLAGS) $(LZ4_CFLAGS)
 tests_emu_test_emu_decode_LDADD = $(EMU_TEST_LIBS) $(ZYDIS_LIBS) $(LZ4_LIBS)
+
+# Segmentation, call gates, task switches, virtual-8086 mode: guests in tests/emu/guests/seg/.
+check_PROGRAMS += tests/emu/test-emu-segments
+TESTS += tests/emu/test-emu-segments
+tests_emu_test_emu_segments_SOURCES = tests/emu/test-emu-segments.c tests/emu/emu_harness.c \
+	tests/emu/emu_harness.h tests/emu/guests_seg.h
+tests_emu_test_emu_segments_LDADD = $(EMU_TEST_LIBS)
+EXTRA_DIST += tests/emu/guests/seg/regen.sh tests/emu/guests/seg/common.inc tests/emu/guests/seg/limits.asm \
+	tests/emu/guests/seg/gates.asm tests/emu/guests/seg/qemu-boot.s tests/emu/guests/seg/qemu-oracle.sh

@@ -30,7 +30,7 @@ static inline void alu_rm(struct emu_cpu *c, const struct insn *i, unsigned op, 
 		if (op != 7)
 			reg_set(c, i->rm, sz, r);
 	} else {
-		uint64_t lin = insn_lin(c, i);
+		uint64_t lin = insn_addr(c, i, sz, op != 7 ? ACC_W : ACC_R);
 		a = mem_read(c, lin, sz);
 		r = alu_calc(c, op, a, b);
 		if (op != 7)
@@ -142,7 +142,7 @@ static void incdec(struct emu_cpu *c, const struct insn *i, bool dec)
 		r = dec ? a - 1 : a + 1;
 		reg_set(c, i->rm, sz, r);
 	} else {
-		uint64_t lin = insn_lin(c, i);
+		uint64_t lin = insn_addr(c, i, sz, ACC_W);
 		a = mem_read(c, lin, sz);
 		r = dec ? a - 1 : a + 1;
 		mem_write(c, lin, sz, r);
@@ -169,7 +169,7 @@ void op_neg(struct emu_cpu *c, const struct insn *i)
 		r = -a;
 		reg_set(c, i->rm, i->osz, r);
 	} else {
-		uint64_t lin = insn_lin(c, i);
+		uint64_t lin = insn_addr(c, i, i->osz, ACC_W);
 		a = mem_read(c, lin, i->osz);
 		r = -a;
 		mem_write(c, lin, i->osz, r);
@@ -320,7 +320,7 @@ void op_xadd(struct emu_cpu *c, const struct insn *i)
 		reg_set(c, i->reg, sz, a);
 		reg_set(c, i->rm, sz, r);
 	} else {
-		uint64_t lin = insn_lin(c, i);
+		uint64_t lin = insn_addr(c, i, sz, ACC_W);
 		a = mem_read(c, lin, sz);
 		r = a + b;
 		mem_write(c, lin, sz, r);
@@ -340,7 +340,7 @@ void op_cmpxchg(struct emu_cpu *c, const struct insn *i)
 		else
 			reg_set(c, R_AX, sz, d);
 	} else {
-		uint64_t lin = insn_lin(c, i);
+		uint64_t lin = insn_addr(c, i, sz, ACC_W);
 		d = mem_read(c, lin, sz);
 		mem_write(c, lin, sz, d == acc ? src : d);
 		if (d != acc)
@@ -351,7 +351,7 @@ void op_cmpxchg(struct emu_cpu *c, const struct insn *i)
 
 void op_cmpxchg8b16b(struct emu_cpu *c, const struct insn *i)
 {
-	uint64_t lin = insn_lin(c, i);
+	uint64_t lin = insn_addr(c, i, (i->rex & 8) ? 16 : 8, ACC_W);
 	if (i->rex & 8) {
 		if (lin & 15)
 			emu_gp(c, 0);

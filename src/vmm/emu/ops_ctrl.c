@@ -10,23 +10,24 @@ static inline uint64_t ip_wrap(unsigned osz, uint64_t ip)
 void op_jcc(struct emu_cpu *c, const struct insn *i)
 {
 	if (cond_eval(c, i->opcode & 15))
-		c->next_rip = ip_wrap(i->osz, c->next_rip + i->imm);
+		c->next_rip = cs_target(c, ip_wrap(i->osz, c->next_rip + i->imm));
 }
 
 void op_jmp_rel(struct emu_cpu *c, const struct insn *i)
 {
-	c->next_rip = ip_wrap(i->osz, c->next_rip + i->imm);
+	c->next_rip = cs_target(c, ip_wrap(i->osz, c->next_rip + i->imm));
 }
 
 void op_call_rel(struct emu_cpu *c, const struct insn *i)
 {
+	uint64_t t = cs_target(c, ip_wrap(i->osz, c->next_rip + i->imm));
 	push(c, i->osz, c->next_rip);
-	c->next_rip = ip_wrap(i->osz, c->next_rip + i->imm);
+	c->next_rip = t;
 }
 
 void op_ret(struct emu_cpu *c, const struct insn *i)
 {
-	uint64_t ip = stack_peek(c, 0, i->osz);
+	uint64_t ip = cs_target(c, ip_wrap(i->osz, stack_peek(c, 0, i->osz)));
 	uint64_t m = sp_mask(c);
 	c->r[R_SP] = (c->r[R_SP] & ~m) | ((c->r[R_SP] + i->osz + (i->opcode == 0xc2 ? i->imm : 0)) & m);
 	c->next_rip = ip_wrap(i->osz, ip);
@@ -34,14 +35,14 @@ void op_ret(struct emu_cpu *c, const struct insn *i)
 
 void op_jmp_rm(struct emu_cpu *c, const struct insn *i)
 {
-	c->next_rip = ip_wrap(i->osz, rm_read(c, i));
+	c->next_rip = cs_target(c, ip_wrap(i->osz, rm_read(c, i)));
 }
 
 void op_call_rm(struct emu_cpu *c, const struct insn *i)
 {
-	uint64_t t = rm_read(c, i);
+	uint64_t t = cs_target(c, ip_wrap(i->osz, rm_read(c, i)));
 	push(c, i->osz, c->next_rip);
-	c->next_rip = ip_wrap(i->osz, t);
+	c->next_rip = t;
 }
 
 void op_jmpf_ptr(struct emu_cpu *c, const struct insn *i)
@@ -58,7 +59,7 @@ void op_callf_ptr(struct emu_cpu *c, const struct insn *i)
 
 static void far_operand(struct emu_cpu *c, const struct insn *i, uint16_t *sel, uint64_t *off)
 {
-	uint64_t lin = insn_lin(c, i);
+	uint64_t lin = insn_addr(c, i, i->osz + 2, ACC_R);
 	*off = mem_read(c, lin, i->osz);
 	*sel = (uint16_t)mem_read(c, (lin + i->osz) & c->lin_mask, 2);
 }
@@ -102,19 +103,21 @@ void op_loop(struct emu_cpu *c, const struct insn *i)
 		take = take && !cond_eval(c, 4);
 	else if (i->opcode == 0xe1)
 		take = take && cond_eval(c, 4);
+	uint64_t t = take ? cs_target(c, ip_wrap(i->osz, c->next_rip + i->imm)) : c->next_rip;
 	c->r[R_CX] = i->asz == 4 ? cnt : (c->r[R_CX] & ~m) | cnt;
-	if (take)
-		c->next_rip = ip_wrap(i->osz, c->next_rip + i->imm);
+	c->next_rip = t;
 }
 
 void op_jcxz(struct emu_cpu *c, const struct insn *i)
 {
 	if ((c->r[R_CX] & size_mask(i->asz)) == 0)
-		c->next_rip = ip_wrap(i->osz, c->next_rip + i->imm);
+		c->next_rip = cs_target(c, ip_wrap(i->osz, c->next_rip + i->imm));
 }
 
 static void soft_int(struct emu_cpu *c, unsigned vec, bool soft)
 {
+	if (soft && (c->flags & F_VM) && (c->flags & F_IOPL) != F_IOPL)
+		emu_gp(c, 0);  /* IOPL-sensitive in virtual-8086 mode (no VME) */
 	c->stats.exceptions++;
 	intr_deliver(c, vec, soft, false, 0, c->next_rip);
 	c->events = 1;

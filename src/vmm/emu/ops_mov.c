@@ -13,10 +13,10 @@ void op_mov_r_rm(struct emu_cpu *c, const struct insn *i)
 }
 
 /* Specialised forms chosen by the decoder for the most frequent MOVs. */
-void op_mov_r_m64(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_lin(c, i), 8); }
-void op_mov_r_m32(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_lin(c, i), 4); }
-void op_mov_m_r64(struct emu_cpu *c, const struct insn *i) { mem_write(c, insn_lin(c, i), 8, c->r[i->reg]); }
-void op_mov_m_r32(struct emu_cpu *c, const struct insn *i) { mem_write(c, insn_lin(c, i), 4, c->r[i->reg]); }
+void op_mov_r_m64(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_addr(c, i, 8, ACC_R), 8); }
+void op_mov_r_m32(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_addr(c, i, 4, ACC_R), 4); }
+void op_mov_m_r64(struct emu_cpu *c, const struct insn *i) { mem_write(c, insn_addr(c, i, 8, ACC_W), 8, c->r[i->reg]); }
+void op_mov_m_r32(struct emu_cpu *c, const struct insn *i) { mem_write(c, insn_addr(c, i, 4, ACC_W), 4, c->r[i->reg]); }
 void op_mov_rr64(struct emu_cpu *c, const struct insn *i) { c->r[i->rm] = c->r[i->reg]; }
 void op_mov_rr32(struct emu_cpu *c, const struct insn *i) { c->r[i->rm] = c->r[i->reg] & 0xffffffff; }
 
@@ -32,7 +32,7 @@ void op_mov_rm_imm(struct emu_cpu *c, const struct insn *i)
 
 void op_mov_moffs(struct emu_cpu *c, const struct insn *i)
 {
-	uint64_t lin = seg_lin(c, i->seg, i->imm);
+	uint64_t lin = seg_addr(c, i->seg, i->imm, i->osz, (i->opcode & 2) ? ACC_W : ACC_R);
 	if (i->opcode & 2)
 		mem_write(c, lin, i->osz, reg_get(c, R_AX, i->osz));
 	else
@@ -49,20 +49,20 @@ void op_lea(struct emu_cpu *c, const struct insn *i)
 void op_movzx(struct emu_cpu *c, const struct insn *i)
 {
 	unsigned ssz = i->opcode == 0xb6 ? 1 : 2;
-	uint64_t v = i->mod == 3 ? reg_get(c, i->rm, ssz) : mem_read(c, insn_lin(c, i), ssz);
+	uint64_t v = i->mod == 3 ? reg_get(c, i->rm, ssz) : mem_read(c, insn_addr(c, i, ssz, ACC_R), ssz);
 	reg_set(c, i->reg, i->osz, v);
 }
 
 void op_movsx(struct emu_cpu *c, const struct insn *i)
 {
 	unsigned ssz = i->opcode == 0xbe ? 1 : 2;
-	uint64_t v = i->mod == 3 ? reg_get(c, i->rm, ssz) : mem_read(c, insn_lin(c, i), ssz);
+	uint64_t v = i->mod == 3 ? reg_get(c, i->rm, ssz) : mem_read(c, insn_addr(c, i, ssz, ACC_R), ssz);
 	reg_set(c, i->reg, i->osz, sext(v, ssz));
 }
 
 void op_movsxd(struct emu_cpu *c, const struct insn *i)
 {
-	uint64_t v = i->mod == 3 ? reg_get(c, i->rm, 4) : mem_read(c, insn_lin(c, i), 4);
+	uint64_t v = i->mod == 3 ? reg_get(c, i->rm, 4) : mem_read(c, insn_addr(c, i, 4, ACC_R), 4);
 	reg_set(c, i->reg, i->osz, sext(v, 4));
 }
 
@@ -70,7 +70,7 @@ void op_movnti(struct emu_cpu *c, const struct insn *i)
 {
 	if (i->mod == 3)
 		emu_ud(c);
-	mem_write(c, insn_lin(c, i), i->osz, reg_get(c, i->reg, i->osz));
+	mem_write(c, insn_addr(c, i, i->osz, ACC_W), i->osz, reg_get(c, i->reg, i->osz));
 }
 
 void op_xchg_rm_r(struct emu_cpu *c, const struct insn *i)
@@ -81,7 +81,7 @@ void op_xchg_rm_r(struct emu_cpu *c, const struct insn *i)
 		reg_set(c, i->rm, i->osz, b);
 		reg_set(c, i->reg, i->osz, a);
 	} else {
-		uint64_t lin = insn_lin(c, i);
+		uint64_t lin = insn_addr(c, i, i->osz, ACC_W);
 		uint64_t a = mem_read(c, lin, i->osz);
 		mem_write(c, lin, i->osz, b);
 		reg_set(c, i->reg, i->osz, a);
@@ -130,7 +130,7 @@ void op_pop_rm(struct emu_cpu *c, const struct insn *i)
 		reg_set(c, i->rm, i->osz, v);
 		return;
 	}
-	uint64_t lin = insn_lin(c, i);
+	uint64_t lin = insn_addr(c, i, i->osz, ACC_W);
 	c->r[R_SP] = old;
 	mem_write(c, lin, i->osz, v);
 	c->r[R_SP] = (old & ~sp_mask(c)) | ((old + i->osz) & sp_mask(c));
@@ -172,7 +172,7 @@ void op_mov_rm_seg(struct emu_cpu *c, const struct insn *i)
 	if (i->mod == 3)
 		reg_set(c, i->rm, i->osz == 1 ? 2 : i->osz, sel);
 	else
-		mem_write(c, insn_lin(c, i), 2, sel);
+		mem_write(c, insn_addr(c, i, 2, ACC_W), 2, sel);
 }
 
 void op_mov_seg_rm(struct emu_cpu *c, const struct insn *i)
@@ -180,7 +180,7 @@ void op_mov_seg_rm(struct emu_cpu *c, const struct insn *i)
 	unsigned s = i->reg & 7;
 	if (s > S_GS || s == S_CS)
 		emu_ud(c);
-	uint16_t sel = i->mod == 3 ? (uint16_t)c->r[i->rm] : (uint16_t)mem_read(c, insn_lin(c, i), 2);
+	uint16_t sel = i->mod == 3 ? (uint16_t)c->r[i->rm] : (uint16_t)mem_read(c, insn_addr(c, i, 2, ACC_R), 2);
 	seg_load(c, s, sel);
 	if (s == S_SS) {
 		c->shadow = 1;  /* no interrupt before the next instruction (the SP load) */
@@ -191,6 +191,8 @@ void op_mov_seg_rm(struct emu_cpu *c, const struct insn *i)
 void op_pushf(struct emu_cpu *c, const struct insn *i)
 {
 	uint64_t f = flags_get(c) & ~(uint64_t)(F_VM | F_RF);
+	if ((c->flags & F_VM) && (c->flags & F_IOPL) != F_IOPL)
+		emu_gp(c, 0);  /* IOPL-sensitive in virtual-8086 mode (no VME) */
 	push(c, i->osz, f);
 }
 
@@ -199,6 +201,8 @@ void op_popf(struct emu_cpu *c, const struct insn *i)
 	uint64_t nf = stack_peek(c, 0, i->osz);
 	uint64_t f = flags_get(c);
 	unsigned iopl = (f & F_IOPL) >> 12;
+	if ((f & F_VM) && iopl < 3)
+		emu_gp(c, 0);  /* IOPL-sensitive in virtual-8086 mode (no VME) */
 	uint64_t mask = F_ARITH | F_TF | F_DF | F_NT | F_AC | F_ID;
 	if (c->cpl == 0)
 		mask |= F_IOPL;
@@ -222,7 +226,7 @@ void op_pusha(struct emu_cpu *c, const struct insn *i)
 	uint64_t sp = c->r[R_SP];
 	for (unsigned k = 0; k < 8; k++) {
 		uint64_t nsp = (sp - (k + 1) * sz) & sp_mask(c);
-		mem_write(c, seg_lin(c, S_SS, nsp), sz, v[k]);
+		mem_write(c, seg_addr(c, S_SS, nsp, sz, ACC_W), sz, v[k]);
 	}
 	c->r[R_SP] = (sp & ~sp_mask(c)) | ((sp - 8 * sz) & sp_mask(c));
 }
@@ -245,17 +249,17 @@ void op_enter(struct emu_cpu *c, const struct insn *i)
 	uint64_t m = sp_mask(c);
 	uint64_t sp = c->r[R_SP], bp = c->r[R_BP];
 	uint64_t t = (sp - sz) & m;
-	mem_write(c, seg_lin(c, S_SS, t), sz, bp);
+	mem_write(c, seg_addr(c, S_SS, t, sz, ACC_W), sz, bp);
 	uint64_t frame = t;
 	for (unsigned k = 1; k < level; k++) {
 		bp = (bp - sz) & (c->stack_size == 8 ? ~0ULL : m);
-		uint64_t v = mem_read(c, seg_lin(c, S_SS, bp & m), sz);
+		uint64_t v = mem_read(c, seg_addr(c, S_SS, bp & m, sz, ACC_R), sz);
 		t = (t - sz) & m;
-		mem_write(c, seg_lin(c, S_SS, t), sz, v);
+		mem_write(c, seg_addr(c, S_SS, t, sz, ACC_W), sz, v);
 	}
 	if (level) {
 		t = (t - sz) & m;
-		mem_write(c, seg_lin(c, S_SS, t), sz, frame);
+		mem_write(c, seg_addr(c, S_SS, t, sz, ACC_W), sz, frame);
 	}
 	t = (t - i->imm) & m;
 	reg_set(c, R_BP, sz, frame);
@@ -266,7 +270,7 @@ void op_leave(struct emu_cpu *c, const struct insn *i)
 {
 	uint64_t m = sp_mask(c);
 	uint64_t bp = c->r[R_BP] & m;
-	uint64_t v = mem_read(c, seg_lin(c, S_SS, bp), i->osz);
+	uint64_t v = mem_read(c, seg_addr(c, S_SS, bp, i->osz, ACC_R), i->osz);
 	c->r[R_SP] = (c->r[R_SP] & ~m) | ((bp + i->osz) & m);
 	reg_set(c, R_BP, i->osz, v);
 }
@@ -275,7 +279,7 @@ void op_xlat(struct emu_cpu *c, const struct insn *i)
 {
 	uint64_t ea = c->r[R_BX] + (c->r[R_AX] & 0xff);
 	ea &= size_mask(i->asz);
-	reg_set(c, R_AX, 1, mem_read(c, seg_lin(c, i->seg, ea), 1));
+	reg_set(c, R_AX, 1, mem_read(c, seg_addr(c, i->seg, ea, 1, ACC_R), 1));
 }
 
 void op_lxs(struct emu_cpu *c, const struct insn *i)
@@ -290,7 +294,7 @@ void op_lxs(struct emu_cpu *c, const struct insn *i)
 	case 0xb4: s = S_FS; break;
 	default: s = S_GS; break;
 	}
-	uint64_t lin = insn_lin(c, i);
+	uint64_t lin = insn_addr(c, i, i->osz + 2, ACC_R);
 	uint64_t off = mem_read(c, lin, i->osz);
 	uint16_t sel = (uint16_t)mem_read(c, (lin + i->osz) & c->lin_mask, 2);
 	seg_load(c, s, sel);

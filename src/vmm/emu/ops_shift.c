@@ -21,7 +21,7 @@ void op_shift(struct emu_cpu *c, const struct insn *i)
 	if (i->mod == 3) {
 		a = reg_get(c, i->rm, sz);
 	} else {
-		lin = insn_lin(c, i);
+		lin = insn_addr(c, i, sz, ACC_W);
 		a = mem_read(c, lin, sz);
 	}
 	if (cnt == 0) {
@@ -117,7 +117,7 @@ static void shxd(struct emu_cpu *c, const struct insn *i, bool right)
 	if (i->mod == 3) {
 		a = reg_get(c, i->rm, sz);
 	} else {
-		lin = insn_lin(c, i);
+		lin = insn_addr(c, i, sz, ACC_W);
 		a = mem_read(c, lin, sz);
 	}
 	if (cnt == 0) {
@@ -176,7 +176,7 @@ static void bt_common(struct emu_cpu *c, const struct insn *i, unsigned op, int6
 				ea &= 0xffff;
 		}
 		bit = (uint64_t)off & (bits - 1);
-		lin = seg_lin(c, i->seg, ea);
+		lin = seg_addr(c, i->seg, ea, sz, op != 4 ? ACC_W : ACC_R);
 		v = mem_read(c, lin, sz);
 	}
 	bool cf = (v >> bit) & 1;

@@ -32,7 +32,7 @@ void op_simd(struct emu_cpu *c, const struct insn *i)
 	flags_get(c);  /* COMISS & co. read-modify-write the materialised flags */
 	bool mem = i->mod != 3 && msz;
 	if (mem) {
-		lin = insn_lin(c, i);
+		lin = insn_addr(c, i, msz, (so->flags & SIMD_WRITE) ? ACC_W : ACC_R);
 		if ((so->flags & SIMD_ALIGN16) && (lin & 15))
 			emu_gp(c, 0);
 		if (so->flags & SIMD_READ)
@@ -67,7 +67,7 @@ void op_x87(struct emu_cpu *c, const struct insn *i)
 	};
 	flags_get(c);  /* FCOMI/FCMOVcc use the materialised flags */
 	if (mem) {
-		lin = insn_lin(c, i);
+		lin = insn_addr(c, i, msz, (xo->flags & X87_WRITE) ? ACC_W : ACC_R);
 		in.fdp = insn_ea(c, i);
 		if (xo->flags & X87_READ)
 			mmu_read_buf(c, lin, buf, msz, ACC_R);

@@ -39,7 +39,7 @@ void op_movs(struct emu_cpu *c, const struct insn *i)
 	if (cnt == 0)
 		return;
 	uint64_t n = cnt < REP_CHUNK ? cnt : REP_CHUNK;
-	if (i->rep && !(c->flags & F_DF)) {
+	if (i->rep && !(c->flags & F_DF) && !(c->seg_chk & ((1u << i->seg) | (1u << S_ES)))) {
 		uint64_t s = seg_lin(c, i->seg, areg(c, R_SI, asz)), d = seg_lin(c, S_ES, areg(c, R_DI, asz));
 		uint64_t room_s = (4096 - (s & 0xfff)) / sz, room_d = (4096 - (d & 0xfff)) / sz;
 		uint64_t k = n < room_s ? n : room_s;
@@ -69,8 +69,8 @@ void op_movs(struct emu_cpu *c, const struct insn *i)
 	}
 	int64_t st = step(c, sz);
 	for (uint64_t e = 0; e < n; e++) {
-		uint64_t v = mem_read(c, seg_lin(c, i->seg, areg(c, R_SI, asz)), sz);
-		mem_write(c, seg_lin(c, S_ES, areg(c, R_DI, asz)), sz, v);
+		uint64_t v = mem_read(c, seg_addr(c, i->seg, areg(c, R_SI, asz), sz, ACC_R), sz);
+		mem_write(c, seg_addr(c, S_ES, areg(c, R_DI, asz), sz, ACC_W), sz, v);
 		aset(c, R_SI, asz, areg(c, R_SI, asz) + (uint64_t)st);
 		aset(c, R_DI, asz, areg(c, R_DI, asz) + (uint64_t)st);
 		if (i->rep)
@@ -88,7 +88,7 @@ void op_stos(struct emu_cpu *c, const struct insn *i)
 		return;
 	uint64_t n = cnt < REP_CHUNK ? cnt : REP_CHUNK;
 	uint64_t v = reg_get(c, R_AX, sz);
-	if (i->rep && !(c->flags & F_DF) && asz != 2) {
+	if (i->rep && !(c->flags & F_DF) && asz != 2 && !(c->seg_chk & (1u << S_ES))) {
 		uint64_t d = seg_lin(c, S_ES, areg(c, R_DI, asz));
 		uint64_t room = (4096 - (d & 0xfff)) / sz;
 		uint64_t k = n < room ? n : room;
@@ -107,7 +107,7 @@ void op_stos(struct emu_cpu *c, const struct insn *i)
 	}
 	int64_t st = step(c, sz);
 	for (uint64_t e = 0; e < n; e++) {
-		mem_write(c, seg_lin(c, S_ES, areg(c, R_DI, asz)), sz, v);
+		mem_write(c, seg_addr(c, S_ES, areg(c, R_DI, asz), sz, ACC_W), sz, v);
 		aset(c, R_DI, asz, areg(c, R_DI, asz) + (uint64_t)st);
 		if (i->rep)
 			aset(c, R_CX, asz, cnt - e - 1);
@@ -125,7 +125,7 @@ void op_lods(struct emu_cpu *c, const struct insn *i)
 	uint64_t n = cnt < REP_CHUNK ? cnt : REP_CHUNK;
 	int64_t st = step(c, sz);
 	for (uint64_t e = 0; e < n; e++) {
-		uint64_t v = mem_read(c, seg_lin(c, i->seg, areg(c, R_SI, asz)), sz);
+		uint64_t v = mem_read(c, seg_addr(c, i->seg, areg(c, R_SI, asz), sz, ACC_R), sz);
 		reg_set(c, R_AX, sz, v);
 		aset(c, R_SI, asz, areg(c, R_SI, asz) + (uint64_t)st);
 		if (i->rep)
@@ -150,10 +150,10 @@ static void cmp_string(struct emu_cpu *c, const struct insn *i, bool scas)
 		uint64_t a, b;
 		if (scas) {
 			a = reg_get(c, R_AX, sz);
-			b = mem_read(c, seg_lin(c, S_ES, areg(c, R_DI, asz)), sz);
+			b = mem_read(c, seg_addr(c, S_ES, areg(c, R_DI, asz), sz, ACC_R), sz);
 		} else {
-			a = mem_read(c, seg_lin(c, i->seg, areg(c, R_SI, asz)), sz);
-			b = mem_read(c, seg_lin(c, S_ES, areg(c, R_DI, asz)), sz);
+			a = mem_read(c, seg_addr(c, i->seg, areg(c, R_SI, asz), sz, ACC_R), sz);
+			b = mem_read(c, seg_addr(c, S_ES, areg(c, R_DI, asz), sz, ACC_R), sz);
 			aset(c, R_SI, asz, areg(c, R_SI, asz) + (uint64_t)st);
 		}
 		aset(c, R_DI, asz, areg(c, R_DI, asz) + (uint64_t)st);
@@ -183,7 +183,7 @@ void op_ins(struct emu_cpu *c, const struct insn *i)
 	uint64_t n = cnt < 256 ? cnt : 256;
 	int64_t st = step(c, sz);
 	for (uint64_t e = 0; e < n; e++) {
-		uint64_t lin = seg_lin(c, S_ES, areg(c, R_DI, asz));
+		uint64_t lin = seg_addr(c, S_ES, areg(c, R_DI, asz), sz, ACC_W);
 		mmu_probe_write(c, lin, sz);
 		uint64_t v = io_in(c, port, sz);
 		mem_write(c, lin, sz, v);
@@ -207,7 +207,7 @@ void op_outs(struct emu_cpu *c, const struct insn *i)
 	uint64_t n = cnt < 256 ? cnt : 256;
 	int64_t st = step(c, sz);
 	for (uint64_t e = 0; e < n; e++) {
-		uint64_t v = mem_read(c, seg_lin(c, i->seg, areg(c, R_SI, asz)), sz);
+		uint64_t v = mem_read(c, seg_addr(c, i->seg, areg(c, R_SI, asz), sz, ACC_R), sz);
 		io_out(c, port, sz, v);
 		aset(c, R_SI, asz, areg(c, R_SI, asz) + (uint64_t)st);
 		if (i->rep)

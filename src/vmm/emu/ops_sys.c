@@ -173,7 +173,7 @@ void op_invlpg(struct emu_cpu *c, const struct insn *i)
 static void load_dtable(struct emu_cpu *c, const struct insn *i, struct kvm_dtable *t)
 {
 	need_cpl0(c);
-	uint64_t lin = insn_lin(c, i);
+	uint64_t lin = insn_addr(c, i, c->code_size == 8 ? 10 : 6, ACC_R);
 	uint16_t limit = (uint16_t)mem_read(c, lin, 2);
 	uint64_t base = mem_read(c, (lin + 2) & c->lin_mask, c->code_size == 8 ? 8 : 4);
 	if (c->code_size != 8 && i->osz == 2)
@@ -184,8 +184,8 @@ static void load_dtable(struct emu_cpu *c, const struct insn *i, struct kvm_dtab
 
 static void store_dtable(struct emu_cpu *c, const struct insn *i, const struct kvm_dtable *t)
 {
-	uint64_t lin = insn_lin(c, i);
 	unsigned bsz = c->code_size == 8 ? 8 : 4;
+	uint64_t lin = insn_addr(c, i, 2 + bsz, ACC_W);
 	mmu_probe_write(c, lin, 2 + bsz);
 	mem_write(c, lin, 2, t->limit);
 	mem_write(c, (lin + 2) & c->lin_mask, bsz, t->base);
@@ -201,13 +201,13 @@ void op_smsw(struct emu_cpu *c, const struct insn *i)
 	if (i->mod == 3)
 		reg_set(c, i->rm, i->osz, c->cr0 & size_mask(i->osz));
 	else
-		mem_write(c, insn_lin(c, i), 2, c->cr0 & 0xffff);
+		mem_write(c, insn_addr(c, i, 2, ACC_W), 2, c->cr0 & 0xffff);
 }
 
 void op_lmsw(struct emu_cpu *c, const struct insn *i)
 {
 	need_cpl0(c);
-	uint64_t v = i->mod == 3 ? c->r[i->rm] & 0xffff : mem_read(c, insn_lin(c, i), 2);
+	uint64_t v = i->mod == 3 ? c->r[i->rm] & 0xffff : mem_read(c, insn_addr(c, i, 2, ACC_R), 2);
 	uint64_t n = (c->cr0 & ~0xeULL) | (v & 0xf) | (c->cr0 & CR0_PE);
 	cr_write(c, 0, n);
 	c->events = 1;
@@ -218,12 +218,12 @@ static void store_sel(struct emu_cpu *c, const struct insn *i, uint16_t sel)
 	if (i->mod == 3)
 		reg_set(c, i->rm, i->osz == 1 ? 2 : i->osz, sel);
 	else
-		mem_write(c, insn_lin(c, i), 2, sel);
+		mem_write(c, insn_addr(c, i, 2, ACC_W), 2, sel);
 }
 
 static uint16_t read_sel(struct emu_cpu *c, const struct insn *i)
 {
-	return i->mod == 3 ? (uint16_t)c->r[i->rm] : (uint16_t)mem_read(c, insn_lin(c, i), 2);
+	return i->mod == 3 ? (uint16_t)c->r[i->rm] : (uint16_t)mem_read(c, insn_addr(c, i, 2, ACC_R), 2);
 }
 
 void op_sldt(struct emu_cpu *c, const struct insn *i)

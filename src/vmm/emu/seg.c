@@ -34,6 +34,7 @@ void cpu_update_mode(struct emu_cpu *c)
 	for (unsigned s = 0; s < 6; s++)
 		c->segbase[s] = (c->code_size == 8 && s < S_FS) ? 0 : c->seg[s].base;
 	c->segbase[6] = c->segbase[7] = 0;
+	seg_update_chk(c);
 }
 
 void seg_null(struct kvm_segment *s, uint16_t sel)
@@ -101,8 +102,10 @@ void seg_load_real(struct emu_cpu *c, unsigned s, uint16_t sel)
 	c->seg[s].present = 1;
 	if (s == S_CS || s == S_SS)
 		cpu_update_mode(c);
-	else
+	else {
 		c->segbase[s] = c->seg[s].base;
+		seg_update_chk(c);
+	}
 }
 
 static inline bool is_code(uint64_t lo) { return (lo >> 43) & 1; }
@@ -116,6 +119,10 @@ void seg_load(struct emu_cpu *c, unsigned s, uint16_t sel)
 	unsigned rpl = sel & 3;
 	if (c->mode == MODE_REAL) {
 		seg_load_real(c, s, sel);
+		return;
+	}
+	if (c->flags & F_VM) {
+		v86_load_seg(c, s, sel);
 		return;
 	}
 	if ((sel & ~3u) == 0) {
@@ -161,10 +168,7 @@ static uint64_t code_target(struct emu_cpu *c, uint16_t sel, bool is_ret)
 		emu_gp(c, 0);
 	if (!desc_read(c, sel, &lo, &hi, false))
 		emu_gp(c, sel & 0xfffc);
-	if (!is_seg(lo))
-		emu_fatal(c, "far transfer through system descriptor %#x (type %u) is not implemented",
-			  sel, (unsigned)((lo >> 40) & 0xf));
-	if (!is_code(lo))
+	if (!is_seg(lo) || !is_code(lo))
 		emu_gp(c, sel & 0xfffc);
 	bool conforming = (lo >> 42) & 1;
 	if (is_ret) {
@@ -191,81 +195,6 @@ static void load_cs(struct emu_cpu *c, uint16_t sel, uint64_t lo, unsigned cpl)
 static uint64_t ip_mask(unsigned osz)
 {
 	return osz == 8 ? ~0ULL : size_mask(osz);
-}
-
-void far_jump(struct emu_cpu *c, uint16_t sel, uint64_t off, unsigned osz)
-{
-	if (c->mode == MODE_REAL) {
-		seg_load_real(c, S_CS, sel);
-		c->next_rip = off & ip_mask(osz);
-		return;
-	}
-	uint64_t lo = code_target(c, sel, false);
-	load_cs(c, sel, lo, c->cpl);
-	c->next_rip = off & ip_mask(osz);
-}
-
-void far_call(struct emu_cpu *c, uint16_t sel, uint64_t off, unsigned osz)
-{
-	uint64_t sp = c->r[R_SP];
-	if (c->mode == MODE_REAL) {
-		push(c, osz, c->seg[S_CS].selector);
-		push(c, osz, c->next_rip);
-		seg_load_real(c, S_CS, sel);
-		c->next_rip = off & ip_mask(osz);
-		return;
-	}
-	uint64_t lo = code_target(c, sel, false);
-	push(c, osz, c->seg[S_CS].selector);
-	push(c, osz, c->next_rip);
-	(void)sp;
-	load_cs(c, sel, lo, c->cpl);
-	c->next_rip = off & ip_mask(osz);
-}
-
-void far_ret(struct emu_cpu *c, unsigned osz, unsigned extra)
-{
-	uint64_t ip = stack_peek(c, 0, osz);
-	uint16_t sel = (uint16_t)stack_peek(c, osz, osz);
-	if (c->mode == MODE_REAL) {
-		c->r[R_SP] = (c->r[R_SP] & ~sp_mask(c)) | ((c->r[R_SP] + 2 * osz + extra) & sp_mask(c));
-		seg_load_real(c, S_CS, sel);
-		c->next_rip = ip & ip_mask(osz);
-		return;
-	}
-	uint64_t lo = code_target(c, sel, true);
-	unsigned rpl = sel & 3;
-	if (rpl > c->cpl) {
-		/* return to an outer privilege level: SS:SP follow */
-		uint64_t nsp = stack_peek(c, 2 * osz + extra, osz);
-		uint16_t nss = (uint16_t)stack_peek(c, 3 * osz + extra, osz);
-		load_cs(c, sel, lo, rpl);
-		seg_load(c, S_SS, nss);
-		c->r[R_SP] = nsp + extra;
-		if (c->stack_size != 8)
-			c->r[R_SP] &= c->stack_size == 4 ? 0xffffffffULL : 0xffffULL;
-	} else {
-		c->r[R_SP] = (c->r[R_SP] & ~sp_mask(c)) | ((c->r[R_SP] + 2 * osz + extra) & sp_mask(c));
-		load_cs(c, sel, lo, c->cpl);
-	}
-	c->next_rip = ip & ip_mask(osz);
-}
-
-/* Data segments that the new (outer) privilege level may not use become null. */
-static void null_inaccessible_segs(struct emu_cpu *c)
-{
-	static const unsigned segs[] = {S_ES, S_DS, S_FS, S_GS};
-	for (unsigned k = 0; k < 4; k++) {
-		struct kvm_segment *s = &c->seg[segs[k]];
-		bool conforming_code = (s->type & 8) && (s->type & 4);
-		if (!s->unusable && s->s && !conforming_code && s->dpl < c->cpl) {
-			uint64_t base = s->base;
-			seg_null(s, 0);
-			if (c->efer & EFER_LMA)
-				s->base = base;  /* 64-bit mode keeps FS/GS bases meaningful */
-		}
-	}
-	cpu_update_mode(c);
 }
 
 static uint64_t iret_flags(struct emu_cpu *c, uint64_t nf, unsigned osz, unsigned old_cpl)
@@ -296,11 +225,30 @@ void do_iret(struct emu_cpu *c, unsigned osz)
 		c->nmi_blocked = false;
 		return;
 	}
-	if (flags_get(c) & F_NT)
-		emu_fatal(c, "IRET with NT set (task return) is not implemented");
-	if (nf & F_VM && c->cpl == 0 && c->mode == MODE_PROT)
-		emu_fatal(c, "IRET to virtual-8086 mode is not implemented");
+	if (c->flags & F_VM) {
+		v86_iret(c, osz);
+		return;
+	}
+	if (c->flags & F_NT) {
+		if (c->efer & EFER_LMA)
+			emu_gp(c, 0);  /* no tasks in long mode */
+		task_return(c);
+		c->nmi_blocked = false;
+		return;
+	}
+	if ((nf & F_VM) && osz == 4 && c->cpl == 0 && c->mode == MODE_PROT) {
+		v86_iret_enter(c);
+		c->nmi_blocked = false;
+		return;
+	}
 	uint64_t lo = code_target(c, sel, true);
+	bool to64 = (c->efer & EFER_LMA) && ((lo >> 53) & 1);
+	if (!to64) {
+		struct kvm_segment t;
+		desc_to_seg(&t, sel, lo, 0);
+		if ((ip & ip_mask(osz)) > t.limit)
+			emu_gp(c, 0);
+	}
 	unsigned rpl = sel & 3, old_cpl = c->cpl;
 	bool long64 = c->code_size == 8;
 	if (rpl > c->cpl || long64) {
@@ -336,7 +284,7 @@ void do_iret(struct emu_cpu *c, unsigned osz)
 		else if (c->stack_size == 2)
 			c->r[R_SP] = (c->r[R_SP] & ~0xffffULL) | (nsp & 0xffff);
 		if (rpl > old_cpl)
-			null_inaccessible_segs(c);
+			seg_null_outer(c);
 	} else {
 		uint64_t newf = iret_flags(c, nf, osz, old_cpl);
 		c->r[R_SP] = (c->r[R_SP] & ~sp_mask(c)) | ((c->r[R_SP] + 3 * osz) & sp_mask(c));

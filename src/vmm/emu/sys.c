@@ -269,7 +269,8 @@ void cr_write(struct emu_cpu *c, unsigned n, uint64_t v)
 
 bool io_allowed(struct emu_cpu *c, uint16_t port, unsigned len)
 {
-	if (c->mode == MODE_REAL || c->cpl <= ((flags_get(c) & F_IOPL) >> 12))
+	/* virtual-8086 mode always consults the bitmap */
+	if (c->mode == MODE_REAL || (!(c->flags & F_VM) && c->cpl <= ((flags_get(c) & F_IOPL) >> 12)))
 		return true;
 	if (c->tr.unusable || !(c->tr.type == 9 || c->tr.type == 11) || c->tr.limit < 0x67)
 		return false;

@@ -1,0 +1,101 @@
+/* Segment limit and type checks on data, stack and code accesses outside
+ * 64-bit mode (SDM vol. 3 5.3, 5.5). Which segments need a check at all is
+ * decided when a segment or the mode changes (seg_update_chk): flat
+ * writable 4 GiB data segments and everything in 64-bit mode need none, so
+ * the per-access cost there is one predictable branch (seg_addr in cpu.h).
+ * Faults: #SS(0) for SS, #GP(0) otherwise. */
+#include "vmm/emu/cpu.h"
+
+static bool seg_is_flat_data(const struct kvm_segment *s)
+{
+	return !s->unusable && s->present && s->s && !(s->type & 8) && (s->type & 2) && !(s->type & 4) &&
+	       s->limit == 0xffffffffu;
+}
+
+void seg_update_chk(struct emu_cpu *c)
+{
+	uint32_t m = 0;
+	if (c->code_size != 8) {
+		bool realish = c->mode == MODE_REAL || (c->flags & F_VM);
+		for (unsigned s = 0; s < 6; s++) {
+			const struct kvm_segment *sg = &c->seg[s];
+			if (realish ? sg->limit != 0xffffffffu : !seg_is_flat_data(sg))
+				m |= 1u << s;
+		}
+		/* 16-bit code cannot leave a 64 KiB limit: IP wraps first */
+		if (c->seg[S_CS].limit < (c->code_size == 2 ? 0xffffu : 0xffffffffu))
+			m |= SEGCHK_FETCH;
+	}
+	c->seg_chk = m;
+}
+
+bool seg_room(const struct kvm_segment *s, uint64_t off, unsigned len)
+{
+	uint64_t last = off + len - 1;
+	if (s->s && !(s->type & 8) && (s->type & 4))
+		return off > s->limit && last <= (s->db ? 0xffffffffu : 0xffffu);
+	return last <= s->limit;
+}
+
+static _Noreturn void seg_fault(struct emu_cpu *c, unsigned seg)
+{
+	if (seg == S_SS)
+		emu_raise(c, EX_SS, 0, true);
+	emu_gp(c, 0);
+}
+
+void seg_check_slow(struct emu_cpu *c, unsigned seg, uint64_t ea, unsigned len, unsigned acc)
+{
+	const struct kvm_segment *s = &c->seg[seg];
+	uint64_t last = ea + len - 1;
+	if (c->mode != MODE_REAL && !(c->flags & F_VM)) {
+		if (s->unusable)
+			seg_fault(c, seg);
+		if (s->type & 8) {
+			/* code: never writable, readable only with R */
+			if ((acc & 3) == ACC_W || !(s->type & 2))
+				seg_fault(c, seg);
+		} else {
+			if ((acc & 3) == ACC_W && !(s->type & 2))
+				seg_fault(c, seg);
+			if (s->type & 4) {
+				/* expand-down: valid offsets are (limit, 64K or 4G) */
+				uint64_t upper = s->db ? 0xffffffffu : 0xffffu;
+				if (ea <= s->limit || last > upper)
+					seg_fault(c, seg);
+				return;
+			}
+		}
+	}
+	if (last > s->limit)
+		seg_fault(c, seg);
+}
+
+/* The block to run when CS has a limit below what IP can reach: a cached
+ * block is used only when every instruction of it lies inside the limit;
+ * otherwise the first instruction runs alone, or #GP(0) when it does not
+ * fit. (A block is never longer than BLOCK_MAX_BYTES.) */
+const struct block *seg_block_fetch(struct emu_cpu *c)
+{
+	uint64_t lim = c->seg[S_CS].limit;
+	if (c->rip > lim)
+		emu_gp(c, 0);
+	struct block *b = block_fetch(c);
+	if (lim - c->rip >= BLOCK_MAX_BYTES)
+		return b;
+	uint64_t room = lim - c->rip + 1, pos = 0;
+	unsigned k = 0;
+	while (k < b->n && pos + b->in[k].len <= room)
+		pos += b->in[k++].len;
+	if (k == b->n)
+		return b;
+	if (k == 0)
+		emu_gp(c, 0);
+	struct block *s = (struct block *)c->scratch;
+	if (s != b) {
+		memcpy(s, b, sizeof(*s));
+		s->in[0] = b->in[0];
+	}
+	s->n = 1;
+	return s;
+}

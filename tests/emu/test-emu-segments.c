@@ -1,0 +1,55 @@
+/* Segmentation, privilege and task tests of the emu engine: self-checking
+ * guests (nasm sources in tests/emu/guests/seg/, embedded by guests_seg.h)
+ * start in real mode at 0x7c00, run their tests in protected mode and leave
+ * a summary at RES (0x1000): magic, passed, failed, checks, then up to 32
+ * failure records {test id, vector, error code, EIP} (vector 0xeeeeeeee:
+ * a value check, then got/expected). The same images run under QEMU
+ * (tests/emu/guests/seg/qemu-oracle.sh), which prints the same summary. */
+#include "emu_harness.h"
+#include "guests_seg.h"
+
+#include <glib.h>
+#include <string.h>
+
+#define RES 0x1000
+
+static void run_guest(const unsigned char *img, size_t len, unsigned expect_checks)
+{
+	struct th t;
+	th_init(&t, 64 << 20);
+	th_load(&t, 0x7c00, img, len);
+	th_real_mode(&t, 0x7c00);
+	enum vcpu_exit_reason r = th_run(&t, 10000000);
+	uint32_t res[4 + 32 * 4];
+	memcpy(res, th_ptr(&t, RES), sizeof(res));
+	if (r != VCPU_EXIT_HLT || res[0] != 0x454e4f44)
+		g_test_message("guest stopped (exit %d) at %04x:%#llx, done magic %#x after %u checks", r,
+			       t.st.sregs.cs.selector, (unsigned long long)t.st.regs.rip, res[0], res[3]);
+	for (unsigned k = 0; k < res[2] && k < 32; k++)
+		g_test_message("test %u failed: got vector %#x error %#x eip %#x", res[4 + 4 * k], res[5 + 4 * k],
+			       res[6 + 4 * k], res[7 + 4 * k]);
+	g_assert_cmpint(r, ==, VCPU_EXIT_HLT);
+	g_assert_cmphex(res[0], ==, 0x454e4f44);  /* "DONE" */
+	g_assert_cmpuint(res[2], ==, 0);
+	g_assert_cmpuint(res[1], ==, expect_checks);
+	g_assert_cmpuint(res[3], ==, expect_checks);
+	th_fini(&t);
+}
+
+static void test_limits(void)
+{
+	run_guest(guest_seg_limits, sizeof(guest_seg_limits), 49);
+}
+
+static void test_gates(void)
+{
+	run_guest(guest_seg_gates, sizeof(guest_seg_gates), 41);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/emu/segments/limits", test_limits);
+	g_test_add_func("/emu/segments/gates", test_gates);
+	return g_test_run();
+}
