@@ -46,10 +46,22 @@ static void test_gates(void)
 	run_guest(guest_seg_gates, sizeof(guest_seg_gates), 41);
 }
 
+static void test_tasks(void)
+{
+	run_guest(guest_seg_tasks, sizeof(guest_seg_tasks), 41);
+}
+
+static void test_v86(void)
+{
+	run_guest(guest_seg_v86, sizeof(guest_seg_v86), 35);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/emu/segments/limits", test_limits);
 	g_test_add_func("/emu/segments/gates", test_gates);
+	g_test_add_func("/emu/segments/tasks", test_tasks);
+	g_test_add_func("/emu/segments/v86", test_v86);
 	return g_test_run();
 }
