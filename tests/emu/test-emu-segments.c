@@ -56,6 +56,42 @@ static void test_v86(void)
 	run_guest(guest_seg_v86, sizeof(guest_seg_v86), 35);
 }
 
+/* 64-bit call gate: same-privilege CALL, then from ring 3 with the stack
+ * switch (RSP from TSS.RSP0, SS a null selector), RETF back to ring 3. */
+static void test_gate64(void)
+{
+	struct th t;
+	th_init(&t, 64 << 20);
+	th_load(&t, 0x200000, guest_seg_gate64, sizeof(guest_seg_gate64));
+	th_long_mode(&t, 0x200000, 0x2d0000);
+	g_assert_cmpint(th_run(&t, 2000), ==, VCPU_EXIT_SLICE);
+	const uint64_t *r = th_ptr(&t, 0x300000);
+	uint64_t ret1 = r[0x50 / 8], ret3 = r[0x58 / 8], spin = r[0x60 / 8];
+	g_assert_cmpuint(r[0x1f0 / 8], ==, 2);                /* two calls */
+	/* same privilege: RIP and CS pushed as 8 bytes on the current stack */
+	g_assert_cmpuint(r[0x80 / 8], ==, 0x2d0000 - 16);
+	g_assert_cmpuint(r[0x88 / 8], ==, ret1);
+	g_assert_cmpuint(r[0x90 / 8], ==, 0x08);
+	g_assert_cmpuint(r[0xa8 / 8] & 0xffff, ==, 0x08);
+	g_assert_cmpuint(r[0x40 / 8], ==, r[0x48 / 8]);    /* RETF restored RSP */
+	/* from ring 3: new stack from TSS.RSP0, SS:RSP of ring 3 pushed */
+	g_assert_cmpuint(r[0xc0 / 8], ==, 0x2e0000 - 32);
+	g_assert_cmpuint(r[0xc8 / 8], ==, ret3);
+	g_assert_cmpuint(r[0xd0 / 8], ==, 0x1b);
+	g_assert_cmpuint(r[0xd8 / 8], ==, 0x2f0000);
+	g_assert_cmpuint(r[0xe0 / 8], ==, 0x23);
+	g_assert_cmpuint(r[0xe8 / 8] & 0xffff, ==, 0x08);  /* CS: RPL 0 */
+	g_assert_cmpuint(r[0xf0 / 8] & 0xffff, ==, 0);      /* SS: null */
+	/* back at ring 3 with its stack */
+	g_assert_cmpuint(r[0x140 / 8], ==, 0x2f0000);
+	g_assert_cmpuint(r[0x148 / 8] & 0xffff, ==, 0x23);
+	g_assert_cmpuint(t.st.regs.rip, ==, spin);
+	g_assert_cmpuint(t.st.sregs.cs.selector, ==, 0x1b);
+	g_assert_cmpuint(t.st.sregs.ss.selector, ==, 0x23);
+	g_assert_cmpuint(t.st.regs.rsp, ==, 0x2f0000);
+	th_fini(&t);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -63,5 +99,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/emu/segments/gates", test_gates);
 	g_test_add_func("/emu/segments/tasks", test_tasks);
 	g_test_add_func("/emu/segments/v86", test_v86);
+	g_test_add_func("/emu/segments/gate64", test_gate64);
 	return g_test_run();
 }

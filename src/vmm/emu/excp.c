@@ -93,6 +93,12 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 	bool v86 = c->flags & F_VM;
 	if (v86 && (cdpl != 0 || conforming || !gate32))
 		emu_gp(c, (sel & 0xfffc) + ext);  /* leaving v8086 mode needs a ring-0 32-bit handler */
+	if (!lm) {
+		struct kvm_segment t;
+		desc_to_seg(&t, sel, clo, 0);
+		if ((gate32 ? off : off & 0xffff) > t.limit)
+			emu_gp(c, ext);
+	}
 	if (!((clo >> 47) & 1))
 		emu_raise(c, EX_NP, (sel & 0xfffc) + ext, true);
 	if (lm && !(((clo >> 53) & 1) && !((clo >> 54) & 1)))
@@ -146,6 +152,8 @@ static void deliver_prot(struct emu_cpu *c, unsigned vec, bool soft, bool has_er
 		unsigned ssz;
 		struct kvm_segment tmp = c->seg[S_SS];
 		if (inner) {
+			if (c->tr.limit < ((c->tr.type & 8) ? 11u + new_cpl * 8 : 5u + new_cpl * 4))
+				emu_raise(c, EX_TS, (c->tr.selector & 0xfffc) + ext, true);
 			if (c->tr.type & 8) {
 				sp = sys_read(c, c->tr.base + 4 + new_cpl * 8, 4);
 				nss = (uint16_t)sys_read(c, c->tr.base + 8 + new_cpl * 8, 2);

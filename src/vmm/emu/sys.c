@@ -242,7 +242,8 @@ void cr_write(struct emu_cpu *c, unsigned n, uint64_t v)
 		tlb_flush(c, false);
 		break;
 	case 4: {
-		uint64_t ok = 0x1 | 0x2 | 0x4 | 0x8 | CR4_PSE | CR4_PAE | 0x40 | CR4_PGE | 0x100 | CR4_OSFXSR |
+		/* no VME/PVI: CPUID does not advertise virtual-8086 extensions */
+		uint64_t ok = 0x4 | 0x8 | CR4_PSE | CR4_PAE | 0x40 | CR4_PGE | 0x100 | CR4_OSFXSR |
 			      CR4_OSXMMEXCPT;
 		if (v & ~ok)
 			emu_gp(c, 0);
