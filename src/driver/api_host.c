@@ -3,6 +3,7 @@
 #include "driver/drv_def.h"
 #include "driver/events.h"
 #include "driver/store.h"
+#include "vmm/kvm/kvm.h"
 
 #include <libvirt/libvirt.h>
 #include <stdlib.h>
@@ -203,6 +204,11 @@ API(api_get_domain_capabilities)
 	}
 	if (strcmp(arch, "x86_64")) {
 		drv_error(err, VIR_ERR_NO_SUPPORT, "virConnectGetDomainCapabilities for arch %s", arch);
+		return false;
+	}
+	g_autoptr(GError) kerr = NULL;
+	if (!strcmp(virttype, "kvm") && !kvm_probe(&kerr)) {
+		drv_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "virttype kvm: %s", kerr->message);
 		return false;
 	}
 	g_autofree char *xml = g_strdup_printf(

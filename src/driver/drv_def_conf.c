@@ -6,6 +6,7 @@
 #include "driver/drv_error.h"
 
 #include "conf/domain_def.h"
+#include "vmm/kvm/kvm.h"
 #include "vmm/machine_config.h"
 
 #include <libvirt/libvirt.h>
@@ -27,7 +28,7 @@ static struct drv_def *wrap(struct domain_def *d)
 
 bool drv_host_has_kvm(void)
 {
-	return access("/dev/kvm", R_OK | W_OK) == 0;
+	return kvm_probe(NULL);  /* the same probe as tandem --accel kvm */
 }
 
 struct drv_def *drv_def_parse(const char *xml, unsigned flags, GError **err)
@@ -264,6 +265,15 @@ char **drv_def_build_argv(const struct drv_def *w, const char *tandem, const cha
 		machine_config_clear(&cfg);
 		drv_error(err, VIR_ERR_CONFIG_UNSUPPORTED,
 			  "domain '%s' has no <os><kernel>: tandem boots Linux kernels directly", w->d->name);
+		return NULL;
+	}
+	/* A kvm domain stored while KVM was usable, started where it is not:
+	 * refuse here with the probe's reason rather than let tandem fail. */
+	g_autoptr(GError) kerr = NULL;
+	if (cfg.accel == ACCEL_KVM && !kvm_probe(&kerr)) {
+		machine_config_clear(&cfg);
+		drv_error(err, VIR_ERR_CONFIG_UNSUPPORTED, "domain '%s' has type='kvm' but %s (or change it to type='qemu')",
+			  w->d->name, kerr->message);
 		return NULL;
 	}
 	cfg.control_socket = g_strdup(control);

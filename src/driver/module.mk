@@ -43,7 +43,7 @@ src_driver_libtandem_driver_a_CPPFLAGS = $(DRIVER_CPPFLAGS)
 $(src_driver_libtandem_driver_a_OBJECTS) $(virttandemd_OBJECTS): src/driver/rpc/tandem_protocol.h
 
 DRIVER_LIBS = src/driver/libtandem_driver.a src/driver/libtandem_rpcgen.a \
-	src/conf/libtandem_conf.a src/vmm/libtandem_core.a \
+	src/conf/libtandem_conf.a src/vmm/kvm/libtandem_kvm_probe.a src/vmm/libtandem_core.a \
 	$(JSON_GLIB_LIBS) $(XML_LIBS) $(TIRPC_LIBS) $(LIBVIRT_LIBS) $(GLIB_LIBS)
 
 sbin_PROGRAMS += virttandemd

@@ -8,6 +8,7 @@
 
 const char cli_usage[] =
 	"Usage: tandem run [OPTIONS]\n"
+	"       tandem kvm-probe   (is KVM usable here? exit 0 if so, else 1 and why)\n"
 	"       tandem --help | --version\n"
 	"\n"
 	"Boot a guest on the tandem PC machine.\n"

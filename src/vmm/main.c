@@ -2,6 +2,7 @@
 #include "config.h"
 #include "conf/domain_def.h"
 #include "vmm/cli.h"
+#include "vmm/kvm/kvm.h"
 #include "vmm/machine_config.h"
 #include "vmm/run.h"
 
@@ -17,6 +18,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("tandem %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "kvm-probe")) {
+		/* The same probe as --accel kvm and virttandemd's capabilities. */
+		g_autoptr(GError) err = NULL;
+		if (!kvm_probe(&err)) {
+			printf("%s\n", err->message);
+			return 1;
+		}
+		printf("KVM is usable: %s opens read-write, API version 12, all required extensions present\n",
+		       kvm_device_path());
 		return 0;
 	}
 	if (strcmp(argv[1], "run") != 0) {

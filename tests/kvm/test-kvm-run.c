@@ -3,6 +3,7 @@
 #include "vmm/kvm/kvm_priv.h"
 
 #include <glib.h>
+#include <signal.h>
 #include <string.h>
 
 #define RUN_SIZE 12288  /* KVM_GET_VCPU_MMAP_SIZE on the CI host */
@@ -115,11 +116,15 @@ static void test_other_exits(void)
 	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
 	g_assert_cmpint(kvm_translate_exit(run, RUN_SIZE, &ex, &pending), ==, VCPU_EXIT_ERROR);
 	g_assert_nonnull(strstr(ex.error, "emulate"));
-	/* With the instruction bytes KVM reports, the message names them. */
-	run->emulation_failure.ndata = 3;
+	/* A stale flags word without ndata (older kernels) names no bytes. */
+	run->emulation_failure.ndata = 0;
 	run->emulation_failure.flags = KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
 	run->emulation_failure.insn_size = 3;
 	memcpy(run->emulation_failure.insn_bytes, "\x0f\x01\xd0", 3);
+	g_assert_cmpint(kvm_translate_exit(run, RUN_SIZE, &ex, &pending), ==, VCPU_EXIT_ERROR);
+	g_assert_null(strstr(ex.error, "bytes"));
+	/* With the instruction bytes KVM reports, the message names them. */
+	run->emulation_failure.ndata = 3;
 	g_assert_cmpint(kvm_translate_exit(run, RUN_SIZE, &ex, &pending), ==, VCPU_EXIT_ERROR);
 	g_assert_nonnull(strstr(ex.error, "bytes: 0f 01 d0)"));
 	run->emulation_failure.insn_size = 200;  /* clamped to the 15-byte array */
@@ -129,6 +134,18 @@ static void test_other_exits(void)
 	g_assert_nonnull(strstr(ex.error, "999"));
 }
 
+/* The kick signal's handler restarts interrupted syscalls: a kick that
+ * lands while the vCPU thread dispatches an exit (disk or chardev I/O)
+ * must not fail that I/O with EINTR. */
+static void test_kick_signal(void)
+{
+	g_assert_true(kvm_kick_signal_init(NULL));
+	struct sigaction sa;
+	g_assert_cmpint(sigaction(SIGRTMIN, NULL, &sa), ==, 0);
+	g_assert_true(sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN);
+	g_assert_true(sa.sa_flags & SA_RESTART);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -136,5 +153,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvm/run/io-bad-layout", test_io_bad_layout);
 	g_test_add_func("/kvm/run/mmio", test_mmio);
 	g_test_add_func("/kvm/run/other-exits", test_other_exits);
+	g_test_add_func("/kvm/run/kick-signal", test_kick_signal);
 	return g_test_run();
 }

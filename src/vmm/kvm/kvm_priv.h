@@ -78,7 +78,6 @@ struct kvm_vm {
 	struct kvm_cpuid2 *supported;  /* KVM_GET_SUPPORTED_CPUID */
 	uint32_t *msr_index;           /* KVM_GET_MSR_INDEX_LIST */
 	unsigned nmsr_index;
-	bool have_msi;                 /* KVM_CAP_SIGNAL_MSI */
 };
 
 struct engine_vcpu {

@@ -33,6 +33,11 @@ bool kvm_kick_signal_init(GError **err)
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = kick_handler;
+		/* A kick that lands while the vCPU thread is outside KVM_RUN
+		 * (dispatching an exit: disk, chardev, socket I/O) must not fail
+		 * that syscall with EINTR. KVM_RUN itself is not restarted:
+		 * it returns -EINTR, never -ERESTARTSYS. */
+		sa.sa_flags = SA_RESTART;
 		sigemptyset(&sa.sa_mask);
 		result = sigaction(kick_signal(), &sa, NULL) < 0 ? errno : 0;
 		g_once_init_leave(&done, 1);
@@ -108,9 +113,10 @@ enum vcpu_exit_reason kvm_translate_exit(struct kvm_run *run, size_t run_size, s
 		return exit_error(ex, "VM entry failed: hardware reason %#llx (invalid guest state?)",
 				  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 	case KVM_EXIT_INTERNAL_ERROR:
-		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		/* ndata counts the u64s after it: flags, then insn_size and the
+		 * 15 bytes (2 more). Older kernels leave flags stale (ndata 0). */
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && run->emulation_failure.ndata >= 3 &&
 		    (run->emulation_failure.flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
-			/* ndata counts the u64s after it: flags, then the bytes. */
 			char bytes[3 * sizeof(run->emulation_failure.insn_bytes) + 1] = "";
 			unsigned n = MIN(run->emulation_failure.insn_size, sizeof(run->emulation_failure.insn_bytes));
 			for (unsigned i = 0; i < n; i++)

@@ -104,31 +104,9 @@ static void kvm_msi_send(void *opaque, uint64_t addr, uint32_t data)
 			g_strerror(errno));
 }
 
-static bool require_cap(struct kvm_vm *vm, int cap, const char *name, GError **err)
-{
-	if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, cap) > 0)
-		return true;
-	g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-		    "KVM on this host lacks %s (KVM_CHECK_EXTENSION %d); use --accel emu", name, cap);
-	return false;
-}
-
 static bool vm_check_caps(struct kvm_vm *vm, unsigned ncpus, GError **err)
 {
-	static const struct { int cap; const char *name; } caps[] = {
-		{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
-		{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
-		{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
-		{ KVM_CAP_IRQCHIP, "the in-kernel irqchip (KVM_CAP_IRQCHIP)" },
-		{ KVM_CAP_PIT2, "the in-kernel PIT (KVM_CAP_PIT2)" },
-		{ KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
-		{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
-		{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(caps); i++)
-		if (!require_cap(vm, caps[i].cap, caps[i].name, err))
-			return false;
-	vm->have_msi = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SIGNAL_MSI) > 0;
+	/* The required extensions were checked by kvm_probe_open(). */
 	int max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (max <= 0)
 		max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
@@ -145,16 +123,20 @@ static bool vm_check_caps(struct kvm_vm *vm, unsigned ncpus, GError **err)
 static bool vm_get_supported(struct kvm_vm *vm, GError **err)
 {
 	/* E2BIG means "more entries than nent": grow and ask again. */
-	for (uint32_t nent = 128; nent <= 4096; nent *= 2) {
+	bool got = false;
+	for (uint32_t nent = 128; nent <= 4096 && !got; nent *= 2) {
 		g_free(vm->supported);
 		vm->supported = g_malloc0(sizeof(*vm->supported) + nent * sizeof(vm->supported->entries[0]));
 		vm->supported->nent = nent;
-		if (kvm_ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, vm->supported) == 0)
-			break;
-		if (errno != E2BIG) {
+		got = kvm_ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, vm->supported) == 0;
+		if (!got && errno != E2BIG) {
 			kvm_set_errno_error(err, errno, "KVM_GET_SUPPORTED_CPUID");
 			return false;
 		}
+	}
+	if (!got) {
+		kvm_set_errno_error(err, E2BIG, "KVM_GET_SUPPORTED_CPUID (more than 4096 entries)");
+		return false;
 	}
 	struct kvm_msr_list probe = { .nmsrs = 0 };
 	/* The first call fails with E2BIG and says how many there are. */
@@ -234,18 +216,14 @@ struct kvm_vm *kvm_vm_create(struct machine *m, GError **err)
 			    "the deterministic guest clock needs the emulator (--accel emu); KVM runs in real time");
 		return NULL;
 	}
-	if (!kvm_probe(err))
-		return NULL;
 	if (!kvm_kick_signal_init(err))
 		return NULL;
 	struct kvm_vm *vm = g_new0(struct kvm_vm, 1);
 	vm->m = m;
 	vm->vm_fd = -1;
-	vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->sys_fd < 0) {
-		kvm_set_errno_error(err, errno, "open /dev/kvm");
+	vm->sys_fd = kvm_probe_open(err);
+	if (vm->sys_fd < 0)
 		goto fail;
-	}
 	if (!vm_check_caps(vm, m->ncpus, err))
 		goto fail;
 	/* PVM (nested KVM without VMX) runs only PVM-enabled guest kernels
@@ -264,8 +242,7 @@ struct kvm_vm *kvm_vm_create(struct machine *m, GError **err)
 		goto fail;
 	/* From now on device interrupts go to the kernel's irqchip. */
 	irq_router_init(&m->irq, kvm_irq_set, vm);
-	if (vm->have_msi)
-		irq_router_set_msi(&m->irq, kvm_msi_send, vm);
+	irq_router_set_msi(&m->irq, kvm_msi_send, vm);  /* KVM_CAP_SIGNAL_MSI is required */
 	return vm;
 fail:
 	kvm_vm_destroy(vm);

@@ -4,12 +4,17 @@
 noinst_LIBRARIES += src/vmm/kvm/libtandem_kvm.a
 src_vmm_kvm_libtandem_kvm_a_SOURCES = \
 	src/vmm/kvm/kvm.h src/vmm/kvm/kvm_priv.h \
+	src/vmm/kvm/kvm_probe.c \
 	src/vmm/kvm/kvm_engine.c \
 	src/vmm/kvm/kvm_vm.c \
 	src/vmm/kvm/kvm_vcpu.c \
 	src/vmm/kvm/kvm_run.c \
 	src/vmm/kvm/kvm_cpuid.c \
 	src/vmm/kvm/kvm_state.c
+
+# The probe alone, for virttandemd (no VMM code behind it).
+noinst_LIBRARIES += src/vmm/kvm/libtandem_kvm_probe.a
+src_vmm_kvm_libtandem_kvm_probe_a_SOURCES = src/vmm/kvm/kvm.h src/vmm/kvm/kvm_probe.c
 
 # Unit tests of the plans (no /dev/kvm needed); the end-to-end boot test
 # skips itself where /dev/kvm is not usable.
@@ -21,6 +26,10 @@ tests_kvm_test_kvm_state_LDADD = src/vmm/kvm/libtandem_kvm.a src/vmm/boot/libtan
 	src/vmm/libtandem_core.a $(BOOT_LIBS) $(GLIB_LIBS)
 tests_kvm_test_kvm_vm_LDADD = $(KVM_TEST_LIBS)
 tests_kvm_test_kvm_run_LDADD = $(KVM_TEST_LIBS)
+# The probe against a missing path, a non-KVM device and the real /dev/kvm.
+check_PROGRAMS += tests/kvm/test-kvm-probe
+TESTS += tests/kvm/test-kvm-probe
+tests_kvm_test_kvm_probe_LDADD = src/vmm/kvm/libtandem_kvm_probe.a $(GLIB_LIBS)
 TESTS += tests/kvm/test-kvm-boot.sh
 EXTRA_DIST += tests/kvm/test-kvm-boot.sh tests/kvm/data/supported-cpuid.txt
 
@@ -29,3 +38,8 @@ check_PROGRAMS += tests/kvm/test-vcpu-threads
 TESTS += tests/kvm/test-vcpu-threads
 tests_kvm_test_vcpu_threads_LDADD = $(TANDEM_LIBS) \
 	$(XML_LIBS) $(JSON_GLIB_LIBS) $(SLIRP_LIBS) $(GLIB_LIBS) $(ZLIB_LIBS) $(LZMA_LIBS) $(LZ4_LIBS) $(ZSTD_LIBS) -lm
+
+# virttandemd's type='kvm' follows the same probe (both branches; the
+# usable one only where /dev/kvm is usable).
+TESTS += tests/driver/test-kvm.py
+EXTRA_DIST += tests/driver/test-kvm.py
