@@ -32,6 +32,10 @@ TESTS += tests/kvm/test-kvm-probe
 tests_kvm_test_kvm_probe_LDADD = src/vmm/kvm/libtandem_kvm_probe.a $(GLIB_LIBS)
 TESTS += tests/kvm/test-kvm-boot.sh
 EXTRA_DIST += tests/kvm/test-kvm-boot.sh tests/kvm/data/supported-cpuid.txt
+# Devices, interrupts, power-off and resets on the real /dev/kvm with a
+# freestanding guest (skips where KVM is not usable; emu as reference).
+TESTS += tests/kvm/test-kvm-devices.sh
+EXTRA_DIST += tests/kvm/test-kvm-devices.sh tests/guests/kvm-devices.asm
 
 # The shared loop's threaded path (vcpu_loop.c) with a fake threaded engine.
 check_PROGRAMS += tests/kvm/test-vcpu-threads

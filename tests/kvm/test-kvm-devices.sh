@@ -1,0 +1,81 @@
+#!/bin/bash
+# The kvm engine against the devices, on the real /dev/kvm: the
+# freestanding guest tests/guests/kvm-devices.asm checks string port I/O
+# (one exit with count 4), MMIO exits answered by the device model (virtio
+# common config, MSI-X table, an unassigned address), the in-kernel PIT
+# through the PIC and LVT0 ExtINT, the PIT through IOAPIC pin 2 (GSI
+# routing as in the MADT override), the LAPIC timer, and a virtio-rng
+# completion signalled by MSI-X through KVM_SIGNAL_MSI; then leaves by
+# isa-debug-exit, ACPI S5, a reset through 0xCF9 or the keyboard
+# controller, or a triple fault, with and without --no-reboot (a reset
+# without it runs the guest again; the guest sees its CMOS mark and exits
+# with 69). Every KVM check is skipped with tandem's own reason where KVM
+# is not usable (`tandem kvm-probe`); the last check runs the same guest on
+# the emulator as the reference.
+. "$(dirname "$0")/../e2e/lib.sh"
+echo "1..16"
+src="$top_srcdir/tests/guests/kvm-devices.asm"
+if ! command -v nasm > /dev/null; then
+	for _ in $(seq 1 16); do skip "nasm missing"; done
+	exit 0
+fi
+build() { # name [nasm -D flag]
+	nasm -f elf64 ${2:+-D$2} "$src" -o "$WORK/$1.o" &&
+		${GUEST_LD:-ld} -m elf_x86_64 -nostdlib -Ttext=0x200000 -e _start "$WORK/$1.o" -o "$WORK/$1.elf"
+}
+build plain && build s5 FINAL_S5 && build cf9 FINAL_CF9 && build kbd FINAL_KBD && build triple FINAL_TRIPLE || {
+	for _ in $(seq 1 16); do not_ok "assembling $src"; done
+	exit 0
+}
+# run NAME ACCEL [tandem options...]: sets $st, output in $WORK/NAME.out/.err
+run() {
+	local name=$1 accel=$2 elf=$3; shift 3
+	rm -f "$WORK/$name.out"
+	timeout 120 "$TANDEM" run --accel "$accel" --kernel "$WORK/$elf.elf" --rng --memory 64M \
+		--serial "file:$WORK/$name.out" "$@" 2> "$WORK/$name.err"
+	st=$?
+}
+letters() { grep -o 'kvm-devices: [A-Za-z]*' "$WORK/$1.out" | head -n1 | cut -d' ' -f2; }
+
+if ! reason=$("$TANDEM" kvm-probe); then
+	for _ in $(seq 1 15); do skip "$reason"; done
+else
+	run plain kvm plain
+	got=$(letters plain)
+	for c in S M P A T X; do
+		case $c in
+		S) what="rep insd from the PCI data port: one KVM_EXIT_IO, count 4" ;;
+		M) what="MMIO reads/writes through KVM_EXIT_MMIO reach the device model" ;;
+		P) what="in-kernel PIT -> PIC -> LVT0 ExtINT on the BSP" ;;
+		A) what="in-kernel PIT -> IOAPIC pin 2 (GSI 0 routed as the MADT says), nothing on pin 0" ;;
+		T) what="in-kernel LAPIC timer" ;;
+		X) what="virtio-rng MSI-X through KVM_SIGNAL_MSI" ;;
+		esac
+		check "kvm: $what (got '$got')" sh -c 'echo "$1" | grep -q "$2"' _ "$got" "$c"
+	done
+	check "kvm: the guest exits with 6 passes (status 13, got $st)" test "$st" = 13
+	[ "$st" = 13 ] || diag < "$WORK/plain.err"
+	run cpus2 kvm plain --cpus 2
+	check "kvm --cpus 2: the same, the AP waiting in the kernel (status 13, got $st, '$(letters cpus2)')" \
+		test "$st" = 13 -a "$(letters cpus2)" = SMPATX
+	run s5 kvm s5
+	check "kvm: ACPI S5 through PM1a_CNT powers off, tandem exits 0 (got $st, '$(letters s5)')" \
+		test "$st" = 0 -a "$(letters s5)" = SMPATX
+	for how in cf9 kbd; do
+		run "$how-nr" kvm "$how" --no-reboot
+		check "kvm: reset through $how with --no-reboot: tandem exits 2 (got $st)" test "$st" = 2
+		run "$how" kvm "$how"
+		check "kvm: reset through $how without --no-reboot runs the guest again (status 69, got $st)" \
+			sh -c '[ "$1" = 69 ] && grep -q "kvm-devices: rebooted" "$2"' _ "$st" "$WORK/$how.out"
+	done
+	run triple-nr kvm triple --no-reboot
+	check "kvm: triple fault (KVM_EXIT_SHUTDOWN) with --no-reboot: tandem exits 3 and says so (got $st)" \
+		sh -c '[ "$1" = 3 ] && grep -q "triple fault" "$2"' _ "$st" "$WORK/triple-nr.err"
+	run triple kvm triple
+	check "kvm: triple fault without --no-reboot resets and runs the guest again (status 69, got $st)" \
+		sh -c '[ "$1" = 69 ] && grep -q "kvm-devices: rebooted" "$2"' _ "$st" "$WORK/triple.out"
+fi
+
+run emu emu plain
+check "emu reference: the same guest passes every check (status 13, got $st, '$(letters emu)')" \
+	test "$st" = 13 -a "$(letters emu)" = SMPATX
