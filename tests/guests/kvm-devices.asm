@@ -18,6 +18,8 @@
 ;   T  LAPIC timer (one-shot)
 ;   X  virtio-rng completes a request and signals MSI-X vector 0, which
 ;      reaches the CPU as vector 0x40 (KVM_SIGNAL_MSI)
+;   H  (nasm -DCHECK_HIGH, run with --memory 5G) RAM right below the PCI
+;      hole and at 4 GiB keeps what is written, the hole does not
 ; An unexpected exception prints 'E' and exits with status 253.
 ;
 ; Then, chosen at assembly time (nasm -DFINAL_xxx):
@@ -216,6 +218,12 @@ _start:
 	call rng_check
 .xfail:	check 'X'
 
+%ifdef CHECK_HIGH
+	; ---- H (run with --memory 5G): RAM slots around the PCI hole ----
+	call high_check
+	check 'H'
+%endif
+
 	mov al, 10
 	call putc
 %ifdef FINAL_S5
@@ -407,6 +415,38 @@ rng_check:
 .zero:	or eax, 1
 .out:	ret
 
+%ifdef CHECK_HIGH
+; With 5 GiB: RAM is [0, 3 GiB) and [4 GiB, 6 GiB). Writes stick to the
+; last page below the hole and at 4 GiB (mapped here through a new 2 MiB
+; page in PDPT entry 4), and are dropped in the hole, which reads all ones.
+; ZF set on success.
+high_check:
+	mov rax, 0x100000000 | 0x83 ; 2 MiB page at 4 GiB: present, writable, PS
+	mov [rel pd_high], rax
+	lea rax, [rel pd_high]
+	or rax, 3
+	mov rbx, cr3
+	and rbx, ~0xfff
+	mov rbx, [rbx]              ; PML4[0]: the PDPT
+	and rbx, ~0xfff
+	mov [rbx + 4 * 8], rax
+	mov rbx, cr3
+	mov cr3, rbx
+	mov rax, 0x1122334455667788
+	mov rsi, 0x100000000
+	mov [rsi], rax
+	cmp [rsi], rax
+	jne .out
+	mov esi, 0xbffff000
+	mov [rsi], rax
+	cmp [rsi], rax
+	jne .out
+	mov esi, 0xc0100000         ; in the hole, no BAR there
+	mov [rsi], rax
+	cmp dword [rsi], 0xffffffff
+.out:	ret
+
+%endif
 idt_setup:
 	mov ecx, 0
 	lea rax, [rel h_exception]
@@ -519,7 +559,8 @@ qsize:      dd 0
 avail:      dq 0
 
 section .bss
-alignb 16
+alignb 4096
+pd_high: resb 4096
 idt:	resb 256 * 16
 sbuf:	resd 4
 	resb 8192
