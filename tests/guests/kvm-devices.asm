@@ -16,6 +16,9 @@
 ;   A  PIT IRQ0 -> IOAPIC pin 2 (the MADT override, i.e. GSI 0 is routed to
 ;      pin 2), and never to pin 0
 ;   T  LAPIC timer (one-shot)
+;   L  virtio-rng with MSI-X off completes a request on INTx: PCI slot 1
+;      INTA is GSI 17 (KVM_IRQ_LINE), IOAPIC pin 17, level, active low as
+;      the MP table and the DSDT say; reading the ISR lowers the line
 ;   X  virtio-rng completes a request and signals MSI-X vector 0, which
 ;      reaches the CPU as vector 0x40 (KVM_SIGNAL_MSI)
 ;   H  (nasm -DCHECK_HIGH, run with --memory 5G) RAM right below the PCI
@@ -23,11 +26,15 @@
 ; An unexpected exception prints 'E' and exits with status 253.
 ;
 ; Then, chosen at assembly time (nasm -DFINAL_xxx):
-;   default      isa-debug-exit with the number of passes (6 -> status 13)
+;   default      isa-debug-exit with the number of passes (7 -> status 15)
 ;   FINAL_S5     ACPI S5 through PM1a_CNT (0x604): tandem exits 0
 ;   FINAL_CF9    reset through port 0xCF9 (value 6)
 ;   FINAL_KBD    reset through the keyboard controller (0xFE to port 0x64)
 ;   FINAL_TRIPLE a triple fault (ud2 with an empty IDT)
+;   FINAL_CMPXCHG16B, FINAL_INT3: executes that instruction, then exits as
+;                the default does (int3 goes through the exception handler:
+;                status 253). Hosts whose KVM is PVM stop there instead
+;                (KVM's instruction emulator cannot do either).
 ; For the resets, CMOS byte 0x4F (kept across a reset, as on a PC) marks
 ; the first boot: the second boot prints "rebooted" and exits with 0x22
 ; (status 69), so a reset without --no-reboot is seen to run the guest again.
@@ -50,6 +57,8 @@ V_PIT      equ 0x30            ; IOAPIC pin 2
 V_WRONG    equ 0x32            ; IOAPIC pin 0 (must stay silent)
 V_LT       equ 0x31            ; LAPIC timer
 V_MSI      equ 0x40            ; MSI-X vector 0
+V_INTX     equ 0x41            ; IOAPIC pin 17: slot 1 INTA
+GSI_INTA   equ 17
 
 %macro pcicfg_addr 1            ; slot 1, function 0, register %1
 	mov dx, 0xcf8
@@ -205,11 +214,32 @@ _start:
 	call wait_one
 	check 'T'
 
+	; ---- L: virtio-rng INTx (MSI-X off) -> GSI 17 -> IOAPIC pin 17, level ----
+	mov ebx, IOAPIC
+	mov dword [rbx], 0x10 + GSI_INTA * 2 + 1
+	mov dword [rbx + 0x10], 0
+	mov dword [rbx], 0x10 + GSI_INTA * 2
+	mov dword [rbx + 0x10], V_INTX | 0xa000 ; level, active low, unmasked
+	xor r14d, r14d              ; no MSI-X vector
+	call rng_request
+	jnz .lfail
+	lea rbx, [rel cnt_intx]
+	call wait_one
+	jnz .lfail
+	call rng_check
+.lfail:	pushf
+	mov ebx, IOAPIC
+	mov dword [rbx], 0x10 + GSI_INTA * 2
+	mov dword [rbx + 0x10], 0x1a000 | V_INTX ; masked
+	popf
+	check 'L'
+
 	; ---- X: virtio-rng request, MSI-X completion ----
 	call msix_enable
 	jnz .xfail
 	mov ebx, MSIX_BAR
 	mov dword [rbx + 12], 0     ; unmask entry 0
+	mov r14d, 1                 ; queue 0 on MSI-X vector 0
 	call rng_request
 	jnz .xfail
 	lea rbx, [rel cnt_msi]
@@ -244,6 +274,16 @@ _start:
 	lidt [rel idtr_empty]
 	ud2
 %else
+%ifdef FINAL_CMPXCHG16B
+	xor eax, eax
+	xor edx, edx
+	xor ebx, ebx
+	xor ecx, ecx
+	lea rdi, [rel sbuf]
+	lock cmpxchg16b [rdi]
+%elifdef FINAL_INT3
+	int3
+%endif
 	mov dx, 0xf4
 	mov eax, r12d
 	out dx, al
@@ -333,9 +373,9 @@ msix_enable:
 .none:	or eax, 1                   ; ZF clear
 	ret
 
-; Legacy virtio: reset, ACK|DRIVER, no features, queue 0 on MSI-X vector 0,
-; one device-writable 64-byte buffer, DRIVER_OK, notify. ZF set if the
-; device took vector 0.
+; Legacy virtio: reset, ACK|DRIVER, no features, queue 0 (on MSI-X vector
+; 0 when r14d is set), one device-writable 64-byte buffer, DRIVER_OK,
+; notify. ZF set if the device took the vector.
 rng_request:
 	mov rdi, RING               ; room for rings of up to 1024 entries
 	mov rcx, 16 * 4096 / 8
@@ -355,13 +395,15 @@ rng_request:
 	mov dx, IOB + 14            ; queue select 0
 	xor ax, ax
 	out dx, ax
+	test r14d, r14d
+	jz .novec
 	mov dx, IOB + 22            ; queue MSI-X vector (legacy header with MSI-X)
 	xor ax, ax
 	out dx, ax
 	in ax, dx
 	test ax, ax
 	jnz .out
-	mov dx, IOB + 12            ; queue size -> used ring offset
+.novec:	mov dx, IOB + 12            ; queue size -> used ring offset
 	in ax, dx
 	movzx eax, ax
 	mov [rel qsize], eax
@@ -469,6 +511,9 @@ idt_setup:
 	mov ecx, V_MSI
 	lea rax, [rel h_msi]
 	call set_gate
+	mov ecx, V_INTX
+	lea rax, [rel h_intx]
+	call set_gate
 	mov ecx, 0xff
 	lea rax, [rel h_spurious]
 	call set_gate
@@ -536,6 +581,18 @@ h_msi:
 	inc dword [rel cnt_msi]
 	call lapic_eoi
 	iretq
+h_intx:
+	push rax
+	push rdx
+	mov dx, IOB + 19            ; reading the ISR lowers INTx
+	in al, dx
+	test al, 1
+	jz .no
+	inc dword [rel cnt_intx]
+.no:	call lapic_eoi
+	pop rdx
+	pop rax
+	iretq
 h_spurious:
 	iretq
 
@@ -555,6 +612,7 @@ cnt_ioapic: dd 0
 cnt_wrong:  dd 0
 cnt_lt:     dd 0
 cnt_msi:    dd 0
+cnt_intx:   dd 0
 qsize:      dd 0
 avail:      dq 0
 
