@@ -21,6 +21,9 @@
 ;      the MP table and the DSDT say; reading the ISR lowers the line
 ;   X  virtio-rng completes a request and signals MSI-X vector 0, which
 ;      reaches the CPU as vector 0x40 (KVM_SIGNAL_MSI)
+;   C  (nasm -DCHECK_AP, run with --cpus 2) INIT and a Startup IPI through
+;      the in-kernel LAPIC start APIC 1 in real mode at 0x10000; it writes a
+;      flag there and 'Y' to COM1 (a port exit on the AP's own vCPU thread)
 ;   H  (nasm -DCHECK_HIGH, run with --memory 5G) RAM right below the PCI
 ;      hole and at 4 GiB keeps what is written, the hole does not
 ; An unexpected exception prints 'E' and exits with status 253.
@@ -248,6 +251,11 @@ _start:
 	call rng_check
 .xfail:	check 'X'
 
+%ifdef CHECK_AP
+	; ---- C (run with --cpus 2): INIT + SIPI start the AP in real mode ----
+	call ap_check
+	check 'C'
+%endif
 %ifdef CHECK_HIGH
 	; ---- H (run with --memory 5G): RAM slots around the PCI hole ----
 	call high_check
@@ -457,6 +465,36 @@ rng_check:
 .zero:	or eax, 1
 .out:	ret
 
+%ifdef CHECK_AP
+; Real-mode AP code for SIPI vector 0x10 (CS = 0x1000, IP = 0).
+ap_code:
+	db 0x2e, 0xc6, 0x06, 0x00, 0x01, 0x01 ; mov byte cs:[0x100], 1
+	db 0xb0, 'Y'                          ; mov al, 'Y'
+	db 0xba, 0xf8, 0x03                   ; mov dx, 0x3f8
+	db 0xee                               ; out dx, al
+	db 0xfa, 0xf4, 0xeb, 0xfd             ; cli; hlt; jmp $-1
+ap_code_len equ $ - ap_code
+AP_BASE equ 0x10000
+
+ap_check:
+	lea rsi, [rel ap_code]
+	mov edi, AP_BASE
+	mov ecx, ap_code_len
+	rep movsb
+	mov byte [AP_BASE + 0x100], 0
+	mov ebx, LAPIC
+	mov dword [rbx + 0x310], 1 << 24   ; destination: APIC 1
+	mov dword [rbx + 0x300], 0x4500    ; INIT, level assert
+	mov dword [rbx + 0x310], 1 << 24
+	mov dword [rbx + 0x300], 0x4600 | (AP_BASE >> 12) ; Startup
+.wait:	cmp byte [AP_BASE + 0x100], 1
+	je .done
+	pause
+	jmp .wait
+.done:	xor eax, eax
+	ret
+
+%endif
 %ifdef CHECK_HIGH
 ; With 5 GiB: RAM is [0, 3 GiB) and [4 GiB, 6 GiB). Writes stick to the
 ; last page below the hole and at 4 GiB (mapped here through a new 2 MiB

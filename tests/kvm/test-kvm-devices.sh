@@ -5,8 +5,9 @@
 # common config, MSI-X table, an unassigned address), the in-kernel PIT
 # through the PIC and LVT0 ExtINT, the PIT through IOAPIC pin 2 (GSI
 # routing as in the MADT override), the LAPIC timer, a virtio-rng
-# completion signalled by MSI-X through KVM_SIGNAL_MSI, and (with 5 GiB)
-# RAM on both sides of the PCI hole; then leaves by
+# completion signalled by MSI-X through KVM_SIGNAL_MSI, (with 2 vCPUs) an
+# AP started by INIT/SIPI, and (with 5 GiB) RAM on both sides of the PCI
+# hole; then leaves by
 # isa-debug-exit, ACPI S5, a reset through 0xCF9 or the keyboard
 # controller, or a triple fault, with and without --no-reboot (a reset
 # without it runs the guest again; the guest sees its CMOS mark and exits
@@ -16,18 +17,18 @@
 # is not usable (`tandem kvm-probe`); the last check runs the same guest on
 # the emulator as the reference.
 . "$(dirname "$0")/../e2e/lib.sh"
-echo "1..20"
+echo "1..21"
 src="$top_srcdir/tests/guests/kvm-devices.asm"
 if ! command -v nasm > /dev/null; then
-	for _ in $(seq 1 20); do skip "nasm missing"; done
+	for _ in $(seq 1 21); do skip "nasm missing"; done
 	exit 0
 fi
 build() { # name [nasm -D flag]
 	nasm -f elf64 ${2:+-D$2} "$src" -o "$WORK/$1.o" &&
 		${GUEST_LD:-ld} -m elf_x86_64 -nostdlib -Ttext=0x200000 -e _start "$WORK/$1.o" -o "$WORK/$1.elf"
 }
-build plain && build s5 FINAL_S5 && build cf9 FINAL_CF9 && build kbd FINAL_KBD && build triple FINAL_TRIPLE && build high CHECK_HIGH && build cx16 FINAL_CMPXCHG16B && build int3 FINAL_INT3 || {
-	for _ in $(seq 1 20); do not_ok "assembling $src"; done
+build plain && build s5 FINAL_S5 && build cf9 FINAL_CF9 && build kbd FINAL_KBD && build triple FINAL_TRIPLE && build high CHECK_HIGH && build ap CHECK_AP && build cx16 FINAL_CMPXCHG16B && build int3 FINAL_INT3 || {
+	for _ in $(seq 1 21); do not_ok "assembling $src"; done
 	exit 0
 }
 # run NAME ACCEL [tandem options...]: sets $st, output in $WORK/NAME.out/.err
@@ -41,7 +42,7 @@ run() {
 letters() { grep -o 'kvm-devices: [A-Za-z]*' "$WORK/$1.out" | head -n1 | cut -d' ' -f2; }
 
 if ! reason=$("$TANDEM" kvm-probe); then
-	for _ in $(seq 1 19); do skip "$reason"; done
+	for _ in $(seq 1 20); do skip "$reason"; done
 else
 	run plain kvm plain
 	got=$(letters plain)
@@ -62,6 +63,9 @@ else
 	run cpus2 kvm plain --cpus 2
 	check "kvm --cpus 2: the same, the AP waiting in the kernel (status 15, got $st, '$(letters cpus2)')" \
 		test "$st" = 15 -a "$(letters cpus2)" = SMPATLX
+	run ap kvm ap --cpus 2
+	check "kvm --cpus 2: INIT + Startup IPI through the in-kernel LAPIC start the AP in real mode, its port I/O exits on its own thread (status 17, got $st, '$(letters ap)')" \
+		test "$st" = 17 -a "$(letters ap)" = SMPATLXYC
 	run high kvm high --memory 5G
 	check "kvm --memory 5G: two RAM slots, [0, 3 GiB) and [4 GiB, 6 GiB), the PCI hole between (status 17, got $st, '$(letters high)')" \
 		test "$st" = 17 -a "$(letters high)" = SMPATLXH
