@@ -205,6 +205,29 @@ static void test_lapic_lvt(void)
 	g_assert_cmphex(bsp.regs[0x20], ==, 0x5a);
 }
 
+/* MXCSR reaches the vCPU through the XSAVE image (KVM_SET_FPU drops it):
+ * the word at byte 24 of the legacy area and the x87/SSE bits of
+ * XSTATE_BV, nothing else touched. */
+static void test_xsave_mxcsr(void)
+{
+	g_autofree struct kvm_xsave *x = g_new0(struct kvm_xsave, 1);
+	memset(x->region, 0xAB, sizeof(x->region));
+	kvm_plan_xsave_mxcsr(x, 0x1F80);
+	const uint8_t *b = (const uint8_t *)x->region;
+	g_assert_cmphex(b[24] | b[25] << 8 | b[26] << 16 | (uint32_t)b[27] << 24, ==, 0x1F80);
+	g_assert_cmphex(b[512], ==, 0xAB | 3);  /* XSTATE_BV: x87 and SSE in use */
+	for (unsigned i = 0; i < sizeof(x->region); i++)
+		if ((i < 24 || i >= 28) && i != 512)
+			g_assert_cmphex(b[i], ==, 0xAB);
+	memset(x->region, 0, sizeof(x->region));
+	kvm_plan_xsave_mxcsr(x, 0x1F80);
+	g_assert_cmphex(x->region[128], ==, 3);
+	/* The FPU state the loaders give carries the architectural default. */
+	struct cpu_state st;
+	if (load_guest("hello64.elf", &st))
+		g_assert_cmphex(st.fpu.mxcsr, ==, 0x1F80);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -213,5 +236,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/kvm/state/entry-rules", test_entry_rules);
 	g_test_add_func("/kvm/state/msr-list", test_msr_list);
 	g_test_add_func("/kvm/state/lapic-lvt", test_lapic_lvt);
+	g_test_add_func("/kvm/state/xsave-mxcsr", test_xsave_mxcsr);
 	return g_test_run();
 }

@@ -60,6 +60,15 @@ void kvm_plan_sregs(const struct kvm_sregs *in, unsigned index, struct kvm_sregs
  * ...). False with the first violated rule. */
 bool kvm_sregs_check(const struct kvm_sregs *s, GError **err);
 
+/* KVM_SET_FPU and KVM_GET_FPU never copy MXCSR (every kernel's
+ * kvm_arch_vcpu_ioctl_set_fpu/get_fpu skip it: GET returns 0), so MXCSR
+ * goes in and out through the XSAVE image: byte 24 of the legacy area.
+ * Going in, the x87 and SSE bits of XSTATE_BV (byte 512) must be set or
+ * KVM_SET_XSAVE ignores the legacy area; KVM_SET_FPU then sets the rest. */
+#define KVM_XSAVE_MXCSR_WORD 6
+#define KVM_XSAVE_XSTATE_BV_WORD 128
+void kvm_plan_xsave_mxcsr(struct kvm_xsave *x, uint32_t mxcsr);
+
 /* LAPIC register page: LVT0 = ExtINT on the BSP (the 8259 reaches CPU 0,
  * "virtual wire"), masked elsewhere; LVT1 = NMI everywhere. */
 #define KVM_APIC_LVT0 0x350
@@ -78,6 +87,7 @@ struct kvm_vm {
 	struct kvm_cpuid2 *supported;  /* KVM_GET_SUPPORTED_CPUID */
 	uint32_t *msr_index;           /* KVM_GET_MSR_INDEX_LIST */
 	unsigned nmsr_index;
+	size_t xsave_size;             /* KVM_GET/SET_XSAVE buffer; 0 without KVM_CAP_XSAVE */
 };
 
 struct engine_vcpu {

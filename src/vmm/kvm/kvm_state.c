@@ -122,6 +122,12 @@ bool kvm_sregs_check(const struct kvm_sregs *s, GError **err)
 	return true;
 }
 
+void kvm_plan_xsave_mxcsr(struct kvm_xsave *x, uint32_t mxcsr)
+{
+	x->region[KVM_XSAVE_MXCSR_WORD] = mxcsr;
+	x->region[KVM_XSAVE_XSTATE_BV_WORD] |= 3;  /* x87 | SSE: the legacy area counts */
+}
+
 static void lapic_set_reg(struct kvm_lapic_state *l, unsigned off, uint32_t v)
 {
 	memcpy(&l->regs[off], &v, sizeof(v));

@@ -68,6 +68,36 @@ void kvm_vcpu_destroy(struct engine_vcpu *v)
 	g_free(v);
 }
 
+/* The vCPU's XSAVE image (kvm_priv.h: where MXCSR lives), or NULL. */
+static struct kvm_xsave *vcpu_get_xsave(struct engine_vcpu *v, GError **err)
+{
+	struct kvm_xsave *x = g_malloc0(v->vm->xsave_size);
+	if (kvm_ioctl(v->fd, KVM_GET_XSAVE, x) < 0) {
+		kvm_set_errno_error(err, errno, "KVM_GET_XSAVE (vCPU %u)", v->index);
+		g_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+/* MXCSR, which KVM_SET_FPU ignores: read the XSAVE image, change MXCSR,
+ * write it back; before KVM_SET_FPU, which then fills in the x87/SSE
+ * registers. Without KVM_CAP_XSAVE the vCPU keeps KVM's reset value. */
+static bool vcpu_set_mxcsr(struct engine_vcpu *v, uint32_t mxcsr, GError **err)
+{
+	if (!v->vm->xsave_size)
+		return true;
+	g_autofree struct kvm_xsave *x = vcpu_get_xsave(v, err);
+	if (!x)
+		return false;
+	kvm_plan_xsave_mxcsr(x, mxcsr);
+	if (kvm_ioctl(v->fd, KVM_SET_XSAVE, x) < 0) {
+		kvm_set_errno_error(err, errno, "KVM_SET_XSAVE (vCPU %u, MXCSR %#x)", v->index, mxcsr);
+		return false;
+	}
+	return true;
+}
+
 bool kvm_vcpu_set_state(struct engine_vcpu *v, const struct cpu_state *st, GError **err)
 {
 	struct kvm_sregs sregs;
@@ -83,6 +113,8 @@ bool kvm_vcpu_set_state(struct engine_vcpu *v, const struct cpu_state *st, GErro
 		kvm_set_errno_error(err, errno, "KVM_SET_REGS (vCPU %u)", v->index);
 		return false;
 	}
+	if (!vcpu_set_mxcsr(v, st->fpu.mxcsr, err))
+		return false;
 	struct kvm_fpu fpu = st->fpu;
 	if (kvm_ioctl(v->fd, KVM_SET_FPU, &fpu) < 0) {
 		kvm_set_errno_error(err, errno, "KVM_SET_FPU (vCPU %u)", v->index);
@@ -121,6 +153,12 @@ bool kvm_vcpu_get_state(struct engine_vcpu *v, struct cpu_state *st, GError **er
 	if (kvm_ioctl(v->fd, KVM_GET_FPU, &st->fpu) < 0) {
 		kvm_set_errno_error(err, errno, "KVM_GET_FPU (vCPU %u)", v->index);
 		return false;
+	}
+	if (v->vm->xsave_size) {
+		g_autofree struct kvm_xsave *x = vcpu_get_xsave(v, err);
+		if (!x)
+			return false;
+		st->fpu.mxcsr = x->region[KVM_XSAVE_MXCSR_WORD];  /* KVM_GET_FPU leaves it 0 */
 	}
 	struct cpu_state want = { .nmsrs = 0 };
 	for (unsigned i = 0; i < kvm_state_nmsrs; i++)

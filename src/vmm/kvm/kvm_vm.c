@@ -107,6 +107,12 @@ static void kvm_msi_send(void *opaque, uint64_t addr, uint32_t data)
 static bool vm_check_caps(struct kvm_vm *vm, unsigned ncpus, GError **err)
 {
 	/* The required extensions were checked by kvm_probe_open(). */
+	/* KVM_SET_XSAVE reads the guest's whole XSAVE image (KVM_CAP_XSAVE2
+	 * says how big when it exceeds the struct's 4 KiB). */
+	if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0) {
+		int size2 = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+		vm->xsave_size = MAX(sizeof(struct kvm_xsave), size2 > 0 ? (size_t)size2 : 0);
+	}
 	int max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (max <= 0)
 		max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);

@@ -26,6 +26,12 @@ tests_kvm_test_kvm_state_LDADD = src/vmm/kvm/libtandem_kvm.a src/vmm/boot/libtan
 	src/vmm/libtandem_core.a $(BOOT_LIBS) $(GLIB_LIBS)
 tests_kvm_test_kvm_vm_LDADD = $(KVM_TEST_LIBS)
 tests_kvm_test_kvm_run_LDADD = $(KVM_TEST_LIBS)
+# The VM and a vCPU on the real /dev/kvm without the machine loop (state in
+# and out, exits, kicks); skipped where KVM is not usable.
+check_PROGRAMS += tests/kvm/test-kvm-vcpu
+TESTS += tests/kvm/test-kvm-vcpu
+tests_kvm_test_kvm_vcpu_LDADD = src/vmm/kvm/libtandem_kvm.a src/vmm/boot/libtandem_boot.a \
+	src/vmm/libtandem_core.a $(BOOT_LIBS) $(GLIB_LIBS)
 # The probe against a missing path, a non-KVM device and the real /dev/kvm.
 check_PROGRAMS += tests/kvm/test-kvm-probe
 TESTS += tests/kvm/test-kvm-probe
