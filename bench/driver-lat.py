@@ -3,7 +3,8 @@
 Latency of libvirt daemons with many defined domains, all daemons in one run,
 interleaved (each round measures every daemon once, so load changes on a
 shared machine hit all of them alike):
-  1. defines DOMAINS domains bench-NNNN from XML-TEMPLATE (@NAME@, @UUID@);
+  1. defines DOMAINS domains bench-NNNN from XML-TEMPLATE (@NAME@, @UUID@),
+     timed as a whole (the sum of each daemon's calls);
   2. RUNS times: `virsh -c URI list --all` (a new virsh process, as a user
      would run it) and the same listing in-process (listAllDomains + state
      of each domain, what virsh does);
@@ -55,10 +56,14 @@ for d in daemons:
     for dom in d['conn'].listAllDomains(0):
         if dom.name().startswith('bench-'):
             dom.undefine()
-    t0, c0 = time.monotonic(), cpu_s(d['pid'])
-    for i in range(ndom):
+    d['define_all'] = [0, cpu_s(d['pid'])]
+for i in range(ndom):
+    for d in daemons:
+        t0 = time.monotonic()
         d['conn'].defineXML(xml('bench-%04d' % i))
-    d['define_all'] = (time.monotonic() - t0, cpu_s(d['pid']) - c0)
+        d['define_all'][0] += time.monotonic() - t0
+for d in daemons:
+    d['define_all'][1] = cpu_s(d['pid']) - d['define_all'][1]
     n = len(d['conn'].listAllDomains(0))
     assert n >= ndom, '%s: %d domains listed after defining %d' % (d['label'], n, ndom)
 
@@ -96,11 +101,15 @@ for i in range(cycles):
 os.unlink(xmlfile.name)
 
 for d in daemons:
-    t0, c0 = time.monotonic(), cpu_s(d['pid'])
-    for dom in d['conn'].listAllDomains(0):
-        if dom.name().startswith('bench-'):
-            dom.undefine()
-    d['undefine_all'] = (time.monotonic() - t0, cpu_s(d['pid']) - c0)
+    d['undefine_all'] = [0, cpu_s(d['pid'])]
+    d['left'] = [dom for dom in d['conn'].listAllDomains(0) if dom.name().startswith('bench-')]
+for i in range(ndom):
+    for d in daemons:
+        t0 = time.monotonic()
+        d['left'][i].undefine()
+        d['undefine_all'][0] += time.monotonic() - t0
+for d in daemons:
+    d['undefine_all'][1] = cpu_s(d['pid']) - d['undefine_all'][1]
     d['conn'].close()
 
 peer = daemons[-1]['label']

@@ -8,7 +8,10 @@
 #define JOB_WAIT_US (30 * G_USEC_PER_SEC)
 
 static GMutex list_lock;
-static GPtrArray *list;
+static GPtrArray *list;         /* definition order, for listings */
+/* lookups by uuid and name (keys live in the objects): O(1) per call keeps
+ * `virsh list --all` linear in the number of domains (one GetState each) */
+static GHashTable *by_uuid, *by_name;
 static int next_id = 1;
 
 struct domain *domain_ref(struct domain *d)
@@ -64,9 +67,25 @@ void domain_set_state(struct domain *d, int state, int reason)
 	d->reason = reason;
 }
 
+static guint uuid_hash(gconstpointer k)
+{
+	const unsigned char *u = k;
+	guint h = 2166136261u;          /* FNV-1a: uuids given by users need not be random */
+	for (int i = 0; i < 16; i++)
+		h = (h ^ u[i]) * 16777619u;
+	return h;
+}
+
+static gboolean uuid_equal(gconstpointer a, gconstpointer b)
+{
+	return !memcmp(a, b, 16);
+}
+
 void domains_init(void)
 {
 	list = g_ptr_array_new();
+	by_uuid = g_hash_table_new(uuid_hash, uuid_equal);
+	by_name = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
 void dom_uuid_format(const unsigned char u[16], char out[37])
@@ -91,12 +110,20 @@ static struct domain *find(gboolean (*match)(struct domain *, const void *), con
 	return r;
 }
 
-static gboolean match_uuid(struct domain *d, const void *k) { return !memcmp(d->uuid, k, 16); }
-static gboolean match_name(struct domain *d, const void *k) { return !strcmp(d->name, k); }
 static gboolean match_id(struct domain *d, const void *k) { return d->id >= 0 && d->id == *(const int *)k; }
 
-struct domain *domains_find_uuid(const unsigned char uuid[16]) { return find(match_uuid, uuid); }
-struct domain *domains_find_name(const char *name) { return find(match_name, name); }
+static struct domain *find_hashed(GHashTable *t, const void *key)
+{
+	g_mutex_lock(&list_lock);
+	struct domain *d = g_hash_table_lookup(t, key);
+	if (d)
+		domain_ref(d);
+	g_mutex_unlock(&list_lock);
+	return d;
+}
+
+struct domain *domains_find_uuid(const unsigned char uuid[16]) { return find_hashed(by_uuid, uuid); }
+struct domain *domains_find_name(const char *name) { return find_hashed(by_name, name); }
 struct domain *domains_find_id(int id) { return find(match_id, &id); }
 
 struct domain *domains_add(struct drv_def *def)
@@ -114,6 +141,8 @@ struct domain *domains_add(struct drv_def *def)
 	d->stop_intent = -1;
 	g_mutex_lock(&list_lock);
 	g_ptr_array_add(list, d);
+	g_hash_table_insert(by_uuid, d->uuid, d);
+	g_hash_table_insert(by_name, d->name, d);
 	g_mutex_unlock(&list_lock);
 	return domain_ref(d);
 }
@@ -122,6 +151,10 @@ void domains_remove(struct domain *d)
 {
 	g_mutex_lock(&list_lock);
 	if (g_ptr_array_remove(list, d)) {
+		if (g_hash_table_lookup(by_uuid, d->uuid) == d)
+			g_hash_table_remove(by_uuid, d->uuid);
+		if (g_hash_table_lookup(by_name, d->name) == d)
+			g_hash_table_remove(by_name, d->name);
 		d->removed = true;
 		domain_unref(d);
 	}
