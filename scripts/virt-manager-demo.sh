@@ -8,6 +8,7 @@
 # tandem+unix:///system?socket=... and takes three screenshots:
 #   virt-manager-list.png     the manager window listing both guests
 #   virt-manager-details.png  the running guest's details (Overview page)
+#   virt-manager-performance.png  its Performance page (CPU usage graph)
 #   virt-manager-console.png  its serial text console, a command typed in it
 # The daemon's log (procedures it answered "not supported", -v) is printed
 # at the end. Needs: scripts/setup-deps.sh --bench (virt-manager, xvfb,
@@ -75,8 +76,10 @@ vsh define "$work/emu.xml" >/dev/null
 vsh define "$work/spare.xml" >/dev/null
 vsh start tandem-emu >/dev/null
 echo "virt-manager-demo: waiting for the guest's shell prompt"
+# then 90 s of busy loop in the guest, for the CPU usage graphs
 TANDEM_EXPECT_TIMEOUT=${BOOT_WAIT:-300} /usr/bin/python3 "$top/tests/driver/console-expect.py" "$uri" tandem-emu \
-	"Escape character" $'\r' "# " "^]" >"$work/boot.log" 2>&1 || { cat "$work/boot.log"; die "the guest did not boot"; }
+	"Escape character" $'\r' "# " "timeout 90 sh -c 'while :; do :; done' &"$'\r' "# " "^]" \
+	>"$work/boot.log" 2>&1 || { cat "$work/boot.log"; die "the guest did not boot"; }
 
 Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 pids+=($!)
@@ -112,6 +115,9 @@ vmw=$(wait_window ' on tandem$')
 xdotool windowsize "$vmw" 860 620
 sleep 3
 shot "$vmw" virt-manager-details.png
+xdotool mousemove --window "$vmw" 88 144 click 1     # Performance (virConnectGetAllDomainStats)
+sleep 8
+shot "$vmw" virt-manager-performance.png
 
 virt-manager -c "$uri" --show-domain-console tandem-emu
 sleep 3
