@@ -188,11 +188,17 @@ static void print_stats(struct machine *m)
 			t.code_invalidations += s.code_invalidations;
 			t.decodes += s.decodes;
 			t.blocks += s.blocks;
+			t.code_pages += s.code_pages;
+			t.code_writes += s.code_writes;
+			t.code_rechecks += s.code_rechecks;
 		}
 		fprintf(stderr, "tandem stats: emu exceptions %" G_GUINT64_FORMAT ", interrupts %" G_GUINT64_FORMAT
 			", TLB flushes %" G_GUINT64_FORMAT ", page walks %" G_GUINT64_FORMAT ", blocks %" G_GUINT64_FORMAT
 			", decodes %" G_GUINT64_FORMAT ", rewritten code %" G_GUINT64_FORMAT "\n",
 			t.exceptions, t.interrupts, t.tlb_flushes, t.tlb_misses, t.blocks, t.decodes, t.code_invalidations);
+		fprintf(stderr, "tandem stats: emu code pages marked %" G_GUINT64_FORMAT ", stores to code pages %"
+			G_GUINT64_FORMAT ", blocks rechecked %" G_GUINT64_FORMAT "\n",
+			t.code_pages, t.code_writes, t.code_rechecks);
 	}
 	GString *ex = g_string_new("tandem stats: exits");
 	for (int i = 1; i < VCPU_EXIT__COUNT; i++)

@@ -7,6 +7,7 @@ uint16_t th_last_port;
 uint64_t th_last_out;
 unsigned th_pio_count;
 int th_irq_vector = -1;
+void (*th_pio_hook)(struct machine *m, uint16_t port, uint64_t value);
 
 void machine_pio(struct machine *m, unsigned cpu, uint16_t port, void *data, unsigned len, bool is_write)
 {
@@ -15,6 +16,8 @@ void machine_pio(struct machine *m, unsigned cpu, uint16_t port, void *data, uns
 	if (is_write) {
 		th_last_out = 0;
 		memcpy(&th_last_out, data, len);
+		if (th_pio_hook)
+			th_pio_hook(m, port, th_last_out);
 	} else {
 		memset(data, 0xff, len);
 	}
@@ -56,6 +59,7 @@ void th_init(struct th *t, uint64_t ram)
 	t->v = engine_emu.vcpu_create(&t->m, 0, &err);
 	g_assert_nonnull(t->v);
 	th_irq_vector = -1;
+	th_pio_hook = NULL;
 }
 
 void th_fini(struct th *t)

@@ -21,6 +21,9 @@ extern uint16_t th_last_port;
 extern uint64_t th_last_out;
 extern unsigned th_pio_count;
 extern int th_irq_vector;      /* pending external interrupt vector, -1 none */
+/* Called on every OUT when set (a test's device double, e.g. DMA into RAM);
+ * th_init clears it. */
+extern void (*th_pio_hook)(struct machine *m, uint16_t port, uint64_t value);
 
 void th_init(struct th *t, uint64_t ram);
 void th_fini(struct th *t);

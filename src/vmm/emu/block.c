@@ -1,9 +1,12 @@
 /* The decoded-block cache: basic blocks (up to BLOCK_MAX instructions in
  * one page, ending at a control transfer) decoded once and kept in an arena
  * that is flushed wholesale when full, found through a direct-mapped table
- * keyed by physical address and code size. A block is used only while the
- * guest bytes it came from are unchanged (compared on every lookup), so
- * self-modifying code, DMA and loader writes need no invalidation hooks.
+ * keyed by physical address and code size (and through the successor links
+ * of the block run before). A block is used only while the guest bytes it
+ * came from are unchanged. Checking that costs one compare while its page
+ * is a code page that no store and no I/O has touched since the block was
+ * last checked (cpu.h, page_code and epoch); otherwise the block's bytes
+ * are compared with the guest's, and the page becomes a code page again.
  * Code outside RAM and instructions that cross a page run uncached. */
 #include "vmm/emu/ops.h"
 #include "vmm/machine.h"
@@ -12,15 +15,47 @@
 
 void block_cache_init(struct emu_vm *vm)
 {
+	const struct guest_mem *gm = &vm->m->mem;
 	vm->btab = g_new0(struct block *, BTAB_SIZE);
 	vm->arena = g_malloc(BLOCK_ARENA);
 	vm->arena_used = 0;
+	vm->npages = (gm->high_end > gm->low_end ? gm->high_end : gm->low_end) >> 12;
+	vm->page_code = g_new0(uint64_t, vm->npages);
+	vm->epoch = 1;
 }
 
 void block_cache_fini(struct emu_vm *vm)
 {
 	g_free(vm->btab);
 	g_free(vm->arena);
+	g_free(vm->page_code);
+}
+
+/* Makes a RAM page a code page: from now on every CPU's stores to it take
+ * the slow path (mmu.c), which notes them. */
+static void code_page_mark(struct emu_cpu *c, uint64_t pfn)
+{
+	struct emu_vm *vm = c->vm;
+	uint64_t page = pfn << 12;
+	vm->page_code[pfn]++;
+	c->stats.code_pages++;
+	for (unsigned k = 0; k < vm->ncpus; k++)
+		for (unsigned t = 0; t < 2; t++) {
+			struct tlb_entry *e = vm->cpus[k]->tlb[t];
+			for (unsigned i = 0; i < TLB_SIZE; i++)
+				if (e[i].phys == page)
+					e[i].tag_w = TLB_INVALID;
+		}
+}
+
+/* The block's bytes were just found (or decoded) equal to the guest's. */
+static inline void block_trust(struct emu_cpu *c, struct block *b, uint64_t pfn)
+{
+	struct emu_vm *vm = c->vm;
+	if (!(vm->page_code[pfn] & 1))
+		code_page_mark(c, pfn);
+	b->gen = vm->page_code[pfn];
+	b->epoch = vm->epoch;
 }
 
 /* Unconditional transfers end a block; conditional ones (Jcc, LOOP, JCXZ)
@@ -38,10 +73,12 @@ static bool ends_block(const struct insn *i)
 
 static void fetch_bytes(struct emu_cpu *c, uint64_t phys, uint8_t *buf, unsigned n)
 {
-	if (guest_mem_is_ram(&c->m->mem, phys, n))
+	if (guest_mem_is_ram(&c->m->mem, phys, n)) {
 		memcpy(buf, c->m->mem.base + phys, n);
-	else
+	} else {
 		machine_mmio(c->m, c->index, phys, buf, n, false);
+		code_io_note(c);
+	}
 }
 
 /* One instruction, decoded every time: MMIO code, page-crossing instructions. */
@@ -110,6 +147,7 @@ static struct block *block_build(struct emu_cpu *c, uint64_t lin, uint64_t phys,
 	b->nwords = off + ((b->nbytes + 7u) & ~7u) <= 4096 ? (uint16_t)((b->nbytes + 7) / 8) : 0;
 	b->lastmask = (b->nbytes & 7) ? (1ULL << (8 * (b->nbytes & 7))) - 1 : ~0ULL;
 	b->key = key;
+	block_trust(c, b, phys >> 12);
 	b->succ[0] = b->succ[1] = NULL;
 	b->nlinks = 0;
 	vm->arena_used += (sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15;
@@ -165,10 +203,20 @@ struct block *block_fetch(struct emu_cpu *c)
 	struct block **slot = &c->vm->btab[(phys ^ (phys >> BTAB_BITS)) & (BTAB_SIZE - 1)];
 	if (!b && *slot && (*slot)->key == key)
 		b = *slot;
-	if (likely(b && block_valid(b, c->m->mem.base + phys))) {
-		block_link(p, b);
-		c->last_block = b;
-		return b;
+	if (likely(b != NULL)) {
+		struct emu_vm *vm = c->vm;
+		if (likely(b->gen == vm->page_code[phys >> 12] && b->epoch == vm->epoch)) {
+			block_link(p, b);
+			c->last_block = b;
+			return b;
+		}
+		c->stats.code_rechecks++;
+		if (block_valid(b, c->m->mem.base + phys)) {
+			block_trust(c, b, phys >> 12);
+			block_link(p, b);
+			c->last_block = b;
+			return b;
+		}
 	}
 	b = block_build(c, lin, phys, key, slot);
 	if (b->key) {

@@ -116,11 +116,15 @@ struct insn {
 
 /* A decoded basic block: up to BLOCK_MAX instructions within one page,
  * ending at a control transfer. Valid while the guest bytes it was decoded
- * from (kept in bytes[]) are unchanged, which every lookup checks. */
+ * from (kept in bytes[]) are unchanged. A lookup trusts the block without
+ * comparing bytes while its page's code state (emu_vm.page_code) and the
+ * VM's I/O epoch are the ones it recorded; otherwise it compares bytes. */
 #define BLOCK_MAX 32
 #define BLOCK_MAX_BYTES 256
 struct block {
 	uint64_t key;            /* phys * 4 + code_size / 2 */
+	uint64_t gen;            /* page_code[] of its page when last found valid */
+	uint64_t epoch;          /* emu_vm.epoch then */
 	uint16_t n, nbytes, nwords, nlinks;
 	uint64_t lastmask;
 	struct block *succ[2];   /* blocks that followed this one (chaining skips the table) */
@@ -198,14 +202,52 @@ struct emu_cpu {
 
 
 
+/* Code pages. page_code[pfn] of a RAM page is odd while decoded blocks on
+ * it are trusted ("code page"): then no TLB holds a write tag for it, so
+ * every CPU store to it takes the slow path, which makes the value even
+ * again (code_write_note); marking the page as code makes it odd again. The
+ * value only grows, so a block that recorded it knows whether any store hit
+ * its page since. Writers outside the CPU (devices, DMA, loaders) are not
+ * tracked per page: everything they do happens in machine_pio/machine_mmio
+ * calls or outside emu_run, and each of those bumps emu_vm.epoch, after
+ * which every block is compared with its bytes once more. */
 struct emu_vm {
 	struct machine *m;
 	struct block **btab;     /* direct-mapped by physical address */
 	uint8_t *arena;          /* block storage, flushed wholesale when full */
 	size_t arena_used;
+	uint64_t *page_code;     /* per guest-physical page, see above */
+	uint64_t npages;         /* entries in page_code (covers all RAM) */
+	uint64_t epoch;          /* bumped whenever RAM may have changed behind the TLB */
 	struct emu_cpu *cpus[64];
 	unsigned ncpus;
 };
+
+/* A CPU store of len bytes at gpa (RAM, already done) that bypassed the
+ * TLB's write tags: blocks on those pages must be checked again, and the
+ * current block must end in case it was the one rewritten. */
+static inline void code_write_note(struct emu_cpu *c, uint64_t gpa, uint64_t len)
+{
+	struct emu_vm *vm = c->vm;
+	for (uint64_t pfn = gpa >> 12; len && pfn <= (gpa + len - 1) >> 12 && pfn < vm->npages; pfn++)
+		if (vm->page_code[pfn] & 1) {
+			vm->page_code[pfn]++;
+			c->stats.code_writes++;
+			c->events = 1;
+		}
+}
+
+/* Devices may have written RAM (called after every machine_pio/mmio). */
+static inline void code_io_note(struct emu_cpu *c)
+{
+	c->vm->epoch++;
+}
+
+static inline bool code_page(const struct emu_vm *vm, uint64_t gpa)
+{
+	uint64_t pfn = gpa >> 12;
+	return pfn < vm->npages && (vm->page_code[pfn] & 1);
+}
 
 /* --- registers ------------------------------------------------------------ */
 static inline uint64_t size_mask(unsigned sz)

@@ -24,6 +24,9 @@ struct emu_stats {
 	uint64_t decodes;          /* instructions decoded (block-cache misses) */
 	uint64_t blocks;           /* decoded blocks entered */
 	uint64_t block_flushes;    /* block arena full: everything decoded again */
+	uint64_t code_writes;      /* CPU stores that hit a page holding decoded code */
+	uint64_t code_pages;       /* pages (re)marked as code (write tags dropped) */
+	uint64_t code_rechecks;    /* blocks compared with guest bytes (page written or I/O since) */
 };
 
 /* Counters of one vCPU; v must belong to the emu engine. */

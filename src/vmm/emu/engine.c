@@ -1,7 +1,7 @@
 /* engine_emu: vCPU lifecycle, state transfer in KVM's format, and the run
- * loop: fetch through the exec TLB, look the instruction up in the decode
- * cache (keyed by physical address and code size, validated by the page's
- * write generation), run its handler, and take interrupts at instruction
+ * loop: fetch through the exec TLB, look the block up in the decode cache
+ * (block.c: keyed by physical address and code size, trusted while its
+ * page's code state and the I/O epoch are unchanged), run its handler, and take interrupts at instruction
  * boundaries when the machine said something may be pending. */
 #include "vmm/emu/cpu.h"
 #include "vmm/emu/emu.h"
@@ -352,6 +352,7 @@ static enum vcpu_exit_reason emu_run(struct engine_vcpu *v, uint64_t budget, str
 	c->credited = c->icount;
 	if (c->halted)
 		c->events = 1;
+	code_io_note(c);  /* the machine may have written RAM since the last slice */
 	enum vcpu_exit_reason r = run_loop(c, slice_limit(c, budget), exit);
 	if (c->m->clock.mode == VCLOCK_DETERMINISTIC)
 		vclock_credit(&c->m->clock, c->icount - c->credited);

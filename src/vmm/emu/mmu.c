@@ -11,11 +11,11 @@
  *
  * TLB invariants: an entry gets a read tag only after the walk set A; a
  * write tag only when D is set and the page is RAM; an exec tag only when
- * not NX. (Stores to code need no slow path: the decode cache validates
- * instruction bytes, see engine.c.) Permissions are folded in per privilege
- * (c->tlb[0] supervisor, c->tlb[1] user), so the fast path is one compare.
- * Large pages are cached as 4K pieces that remember the page size, so
- * INVLPG anywhere in a large page can drop all of its pieces. */
+ * not NX, and a write tag never for a page holding decoded code (cpu.h,
+ * page_code), so stores there take the slow path. Permissions are folded in
+ * per privilege (c->tlb[0] supervisor, c->tlb[1] user), so the fast path is
+ * one compare. Large pages are cached as 4K pieces that remember the page
+ * size, so INVLPG anywhere in a large page can drop all of its pieces. */
 #include "vmm/emu/cpu.h"
 #include "vmm/machine.h"
 
@@ -50,7 +50,8 @@ static void pte_set_bits(struct emu_cpu *c, uint64_t gpa, unsigned sz, uint64_t 
 	if ((v & bits) == bits)
 		return;
 	v |= bits;
-	guest_mem_write(&c->m->mem, gpa, &v, sz);
+	if (guest_mem_write(&c->m->mem, gpa, &v, sz))
+		code_write_note(c, gpa, sz);
 }
 
 static _Noreturn void page_fault(struct emu_cpu *c, uint64_t lin, unsigned acc, bool user, uint32_t err)
@@ -191,7 +192,7 @@ static void tlb_fill(struct emu_cpu *c, uint64_t lin, unsigned acc, const struct
 	bool user = c->cpl == 3;
 	bool readable = !user || w->user;
 	e->tag_r = readable ? page : TLB_INVALID;
-	e->tag_w = (readable && w->write && w->dirty) ? page : TLB_INVALID;
+	e->tag_w = (readable && w->write && w->dirty && !code_page(c->vm, pphys)) ? page : TLB_INVALID;
 	e->tag_x = (readable && !w->nx) ? page : TLB_INVALID;
 	e->addend = (uintptr_t)(c->m->mem.base + pphys) - page;
 	e->phys = pphys;
@@ -221,16 +222,20 @@ static void phys_read(struct emu_cpu *c, uint64_t gpa, void *buf, unsigned len)
 {
 	if (guest_mem_is_ram(&c->m->mem, gpa, len))
 		memcpy(buf, c->m->mem.base + gpa, len);
-	else
+	else {
 		machine_mmio(c->m, c->index, gpa, buf, len, false);
+		code_io_note(c);
+	}
 }
 
 static void phys_write(struct emu_cpu *c, uint64_t gpa, const void *buf, unsigned len)
 {
 	if (guest_mem_is_ram(&c->m->mem, gpa, len)) {
 		memcpy(c->m->mem.base + gpa, buf, len);
+		code_write_note(c, gpa, len);
 	} else {
 		machine_mmio(c->m, c->index, gpa, (void *)buf, len, true);
+		code_io_note(c);
 		/* an EOI or TPR write can make an interrupt deliverable: look again */
 		c->events = 1;
 	}

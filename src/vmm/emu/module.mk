@@ -50,6 +50,14 @@ tests_emu_emu_boot_SOURCES = tests/emu/emu-boot.c tests/emu/emu_harness.h
 tests_emu_emu_boot_LDADD = src/vmm/emu/libtandem_emu.a src/vmm/emu/libtandem_fpu.a \
 	src/vmm/boot/libtandem_boot.a src/vmm/libtandem_core.a $(BOOT_LIBS) -lm
 
+check_PROGRAMS += tests/emu/test-emu-smc
+TESTS += tests/emu/test-emu-smc
+tests_emu_test_emu_smc_SOURCES = tests/emu/test-emu-smc.c tests/emu/emu_harness.c \
+	tests/emu/emu_harness.h tests/emu/smc_guests.h
+tests_emu_test_emu_smc_LDADD = $(EMU_TEST_LIBS)
+EXTRA_DIST += tests/emu/smc-guests/regen.sh tests/emu/smc-guests/smc_paths.asm \
+	tests/emu/smc-guests/smc_cross_cpu.asm
+
 check_PROGRAMS += tests/emu/test-emu-alu
 TESTS += tests/emu/test-emu-alu
 tests_emu_test_emu_alu_SOURCES = tests/emu/test-emu-alu.c tests/emu/emu_harness.c tests/emu/emu_harness.h

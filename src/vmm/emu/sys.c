@@ -289,11 +289,13 @@ uint64_t io_in(struct emu_cpu *c, uint16_t port, unsigned len)
 {
 	uint64_t v = 0;
 	machine_pio(c->m, c->index, port, &v, len, false);
+	code_io_note(c);
 	return v;
 }
 
 void io_out(struct emu_cpu *c, uint16_t port, unsigned len, uint64_t v)
 {
 	machine_pio(c->m, c->index, port, &v, len, true);
+	code_io_note(c);
 	c->events = 1;  /* a device may have raised an interrupt or asked to stop */
 }
