@@ -296,6 +296,30 @@ static void build_forms(void)
 				b(f, 0x0f); b(f, 0x90 + cc); b(f, 0xc1);
 			}
 		}
+	/* the same followed by a Jcc over "inc rcx" (a fused record in the emulator) */
+	for (unsigned k = 0; k < G_N_ELEMENTS(lazy_ops); k++)
+		for (unsigned s2 = 0; s2 < 4; s2++) {
+			unsigned sz = sizes[s2];
+			for (unsigned cc = 0; cc < 16; cc++) {
+				snprintf(n, sizeof(n), "%s%s; j%u", lazy_ops[k].n, szname[sz], cc);
+				f = add(n, FALL, K_PLAIN);
+				pfx(f, sz, 0); b(f, lazy_ops[k].op - (sz == 1 ? 1 : 0)); b(f, 0xd8);
+				b(f, 0x70 + cc); b(f, 3); b(f, 0x48); b(f, 0xff); b(f, 0xc1);
+			}
+		}
+	for (unsigned cc = 0; cc < 16; cc++) {
+		snprintf(n, sizeof(n), "cmp r,imm8; j%u near", cc);
+		f = add(n, FALL, K_PLAIN); b(f, 0x48); b(f, 0x83); b(f, 0xfb); imm(f, 1);
+		b(f, 0x0f); b(f, 0x80 + cc); b(f, 3); b(f, 0); b(f, 0); b(f, 0); b(f, 0x48); b(f, 0xff); b(f, 0xc1);
+		snprintf(n, sizeof(n), "cmpd m,imm8; j%u", cc);
+		f = add(n, FALL, K_PLAIN); b(f, 0x83); b(f, 0x7e); b(f, 0xf8); imm(f, 1);
+		b(f, 0x70 + cc); b(f, 3); b(f, 0x48); b(f, 0xff); b(f, 0xc1);
+		snprintf(n, sizeof(n), "testq m,r; j%u", cc);
+		f = add(n, FALL, K_PLAIN); b(f, 0x48); b(f, 0x85); b(f, 0x1e);
+		b(f, 0x70 + cc); b(f, 3); b(f, 0x48); b(f, 0xff); b(f, 0xc1);
+		snprintf(n, sizeof(n), "dec; j%u", cc);
+		f = add(n, FALL, K_PLAIN); b(f, 0xff); b(f, 0xc8); b(f, 0x70 + cc); b(f, 3); b(f, 0x48); b(f, 0xff); b(f, 0xc1);
+	}
 	for (unsigned cc = 0; cc < 16; cc++) {
 		snprintf(n, sizeof(n), "inc; set%u cl", cc);
 		f = add(n, FALL, K_PLAIN); b(f, 0x48); b(f, 0xff); b(f, 0xc0); b(f, 0x0f); b(f, 0x90 + cc); b(f, 0xc1);

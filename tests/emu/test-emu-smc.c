@@ -1,10 +1,12 @@
-/* The decoded-block cache against rewritten code (block.c, cpu.h page_code):
+/* The decoded-block cache (block.c) against rewritten code (cpu.h page_code):
  * a guest rewrites code it has already run through REP MOVSB, REP STOSB, a
  * second linear alias of the page, a store to the next instruction of the
  * same block, a page that holds both code and a busy counter; a device
  * double writes code during an OUT; the host rewrites code between two
  * runs; a second vCPU rewrites code through a write tag its TLB learned
  * before the page became a code page. Every case must see the new code.
+ * Fused compare-and-branch records (ops_fused.c) keep RIP-relative operands,
+ * single-stepping and faults exact.
  * Guests: nasm sources in tests/emu/smc-guests/, embedded by smc_guests.h. */
 #include "emu_harness.h"
 #include "smc_guests.h"
@@ -105,10 +107,25 @@ static void test_cross_cpu(void)
 	th_fini(&t);
 }
 
+static void test_fused(void)
+{
+	struct th t;
+	th_init(&t, 64 << 20);
+	th_load(&t, CODE, guest_fused, sizeof(guest_fused));
+	th_long_mode(&t, CODE, 0x7000);
+	g_assert_cmpint(th_run(&t, 100000), ==, VCPU_EXIT_HLT);
+	g_assert_cmpuint(t.st.regs.r8, ==, 1);    /* RIP-relative compare */
+	g_assert_cmpuint(t.st.regs.r9, ==, 10);   /* counted loop */
+	g_assert_cmpuint(t.st.regs.r12, ==, 5);   /* one #DB per instruction */
+	g_assert_cmpuint(t.st.regs.r13, ==, t.st.regs.r14);  /* #PF RIP: the compare */
+	th_fini(&t);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/emu/smc/paths", test_paths);
 	g_test_add_func("/emu/smc/cross-cpu", test_cross_cpu);
+	g_test_add_func("/emu/smc/fused", test_fused);
 	return g_test_run();
 }

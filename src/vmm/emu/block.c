@@ -106,6 +106,32 @@ static struct block *block_single(struct emu_cpu *c, uint64_t lin, uint64_t phys
 	return b;
 }
 
+struct block *block_fetch_one(struct emu_cpu *c)
+{
+	c->stats.blocks++;
+	uint64_t lin = (c->segbase[S_CS] + c->rip) & c->lin_mask;
+	return block_single(c, lin, mmu_translate(c, lin, ACC_X));
+}
+
+/* Folds a Jcc at b->in[n] into b->in[n - 1] when that sets the flags and
+ * both are 64-bit code (ops_fused.c). */
+static bool block_fuse(struct emu_cpu *c, struct block *b, unsigned n)
+{
+	struct insn *j = &b->in[n], *f = &b->in[n - 1];
+	if (j->fn != op_jcc || c->code_size != 8 || j->osz != 8)
+		return false;
+	insn_fn *fused = fused_jcc_for(f);
+	if (!fused || f->len + j->len > 255)
+		return false;
+	if (f->mod != 3 && f->base == EA_RIP)
+		f->disp -= j->len;  /* next_rip will be after the Jcc */
+	f->fn = fused;
+	f->fcc = j->opcode & 15;
+	f->imm2 = (uint32_t)j->imm;
+	f->len = (uint8_t)(f->len + j->len);
+	return true;
+}
+
 static struct block *block_build(struct emu_cpu *c, uint64_t lin, uint64_t phys, uint64_t key,
 				 struct block **slot)
 {
@@ -134,7 +160,8 @@ static struct block *block_build(struct emu_cpu *c, uint64_t lin, uint64_t phys,
 		}
 		c->stats.decodes++;
 		pos += (unsigned)len;
-		n++;
+		if (n == 0 || !block_fuse(c, b, n))
+			n++;
 		if (ends_block(&b->in[n - 1]) || n == BLOCK_MAX || pos >= 4096 ||
 		    pos - off > BLOCK_MAX_BYTES - INSN_MAX_LEN)
 			break;
@@ -181,7 +208,7 @@ static inline void block_link(struct block *p, struct block *b)
 		p->succ[p->nlinks++ & 1] = b;
 }
 
-struct block *block_fetch(struct emu_cpu *c)
+struct block *block_fetch_slow(struct emu_cpu *c)
 {
 	c->stats.blocks++;
 	uint64_t lin = (c->segbase[S_CS] + c->rip) & c->lin_mask;

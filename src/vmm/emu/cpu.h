@@ -110,6 +110,7 @@ struct insn {
 	uint8_t base, index, scale;
 	uint8_t opcode, map;    /* map 0: one-byte, 1: 0F, 2: 0F38, 3: 0F3A */
 	uint8_t modrm, rex, pfx66, sse_pfx;
+	uint8_t fcc;       /* fused compare-and-branch (ops_fused.c): the Jcc's condition */
 };
 
 #define INSN_MAX_LEN 15
@@ -559,8 +560,35 @@ void io_out(struct emu_cpu *c, uint16_t port, unsigned len, uint64_t v);
 /* --- decoded blocks (block.c) ----------------------------------------------- */
 void block_cache_init(struct emu_vm *vm);
 void block_cache_fini(struct emu_vm *vm);
-/* The block at c->rip (may raise #PF/#GP for the fetch). */
-struct block *block_fetch(struct emu_cpu *c);
+/* The block at c->rip (may raise #PF/#GP for the fetch): block_fetch is
+ * the run loop's inline fast path (a successor of the last block, trusted
+ * as it stands), block_fetch_slow everything else. */
+struct block *block_fetch_slow(struct emu_cpu *c);
+/* Exactly one instruction at c->rip, never fused (single-step, shadows). */
+struct block *block_fetch_one(struct emu_cpu *c);
+/* ops_fused.c: the fused compare-and-branch handler for i->fn, or NULL */
+insn_fn *fused_jcc_for(const struct insn *i);
+
+static inline struct block *block_fetch(struct emu_cpu *c)
+{
+	struct block *p = c->last_block;
+	uint64_t lin = (c->segbase[S_CS] + c->rip) & c->lin_mask;
+	const struct tlb_entry *e = &c->tlbc[(lin >> 12) & (TLB_SIZE - 1)];
+	if (likely(p != NULL && e->tag_x == (lin & ~0xfffULL))) {
+		uint64_t phys = e->phys | (lin & 0xfff);
+		uint64_t key = phys * 4 + (c->code_size >> 1);
+		struct block *b = p->succ[0];
+		if (!b || b->key != key)
+			b = p->succ[1];
+		if (likely(b && b->key == key && b->gen == c->vm->page_code[phys >> 12] &&
+			   b->epoch == c->vm->epoch)) {
+			c->stats.blocks++;
+			c->last_block = b;
+			return b;
+		}
+	}
+	return block_fetch_slow(c);
+}
 /* block_fetch under a CS limit (seg_limit.c): #GP(0) for a fetch beyond it. */
 const struct block *seg_block_fetch(struct emu_cpu *c);
 

@@ -308,11 +308,15 @@ static enum vcpu_exit_reason run_loop(struct emu_cpu *c, uint64_t limit, struct 
 			if (vclock_now(vc) >= vclock_next_deadline(vc))
 				return VCPU_EXIT_SLICE;
 		}
-		const struct block *b = unlikely(c->seg_chk & SEGCHK_FETCH) ? seg_block_fetch(c) : block_fetch(c);
-		unsigned n = b->n;
 		bool shadowed = c->shadow, single_step = c->flags & F_TF;
+		/* exactly one instruction before interrupts / the #DB trap (and
+		 * then never a fused record: block_fetch_one decodes one) */
+		const struct block *b = unlikely(c->seg_chk & SEGCHK_FETCH) ? seg_block_fetch(c)
+					: unlikely(shadowed || single_step) ? block_fetch_one(c)
+					: block_fetch(c);
+		unsigned n = b->n;
 		if (shadowed || single_step)
-			n = 1;  /* exactly one instruction before interrupts / the #DB trap */
+			n = 1;
 		if (n > limit - c->icount)
 			n = (unsigned)(limit - c->icount);
 		const struct insn *i = b->in, *end = b->in + n;

@@ -22,7 +22,8 @@ src_vmm_emu_libtandem_emu_a_SOURCES = \
 	src/vmm/emu/ops_ctrl.c \
 	src/vmm/emu/ops_string.c \
 	src/vmm/emu/ops_sys.c \
-	src/vmm/emu/ops_simd.c
+	src/vmm/emu/ops_simd.c \
+	src/vmm/emu/ops_fused.c
 
 # Tests: system-level guests, host-differential instruction tests, decoder cross-check.
 EMU_TEST_LIBS = src/vmm/emu/libtandem_emu.a src/vmm/emu/libtandem_fpu.a src/vmm/libtandem_core.a $(GLIB_LIBS) -lm
@@ -56,7 +57,7 @@ tests_emu_test_emu_smc_SOURCES = tests/emu/test-emu-smc.c tests/emu/emu_harness.
 	tests/emu/emu_harness.h tests/emu/smc_guests.h
 tests_emu_test_emu_smc_LDADD = $(EMU_TEST_LIBS)
 EXTRA_DIST += tests/emu/smc-guests/regen.sh tests/emu/smc-guests/smc_paths.asm \
-	tests/emu/smc-guests/smc_cross_cpu.asm
+	tests/emu/smc-guests/smc_cross_cpu.asm tests/emu/smc-guests/fused.asm
 
 check_PROGRAMS += tests/emu/test-emu-alu
 TESTS += tests/emu/test-emu-alu
