@@ -36,9 +36,11 @@ class Tap:
 
 
 class Daemon:
-    def __init__(self, tandem=FAKE, root=None):
+    def __init__(self, tandem=FAKE, root=None, wrapper=(), start_timeout=5):
         self.root = root or tempfile.mkdtemp(prefix='tandem-drv.')
         self.tandem = tandem
+        self.wrapper = list(wrapper)    # e.g. valgrind and its options
+        self.start_timeout = start_timeout
         self.sock = os.path.join(self.root, 'run', 'libvirt', 'virttandemd-sock')
         self.uri = 'tandem+unix:///system?socket=' + self.sock
         self.uri_ro_socket = 'tandem+unix:///system?socket=' + self.sock + '-ro'
@@ -51,9 +53,9 @@ class Daemon:
             log = open(os.path.join(self.root, 'daemon.log'), 'a')
         if os.path.exists(self.sock):
             os.unlink(self.sock)
-        self.proc = subprocess.Popen([DAEMON, '--root', self.root, '--tandem', self.tandem],
+        self.proc = subprocess.Popen(self.wrapper + [DAEMON, '--root', self.root, '--tandem', self.tandem],
                                      stdout=log, stderr=log)
-        for _ in range(200):
+        for _ in range(int(self.start_timeout / 0.025)):
             if os.path.exists(self.sock):
                 return
             if self.proc.poll() is not None:

@@ -16,3 +16,7 @@ EXTRA_DIST += tests/driver/lib.sh tests/driver/drvtest.py tests/driver/fake-tand
 	tests/driver/test-concurrency.py tests/driver/test-console.py tests/driver/test-session.sh \
 	tests/driver/test-apis.py tests/driver/test-guest.sh tests/driver/guest-init.sh \
 	tests/driver/test-network.sh tests/driver/test-stats.py
+
+# virttandemd under valgrind (50 clients, guests starting and stopping)
+TESTS += tests/driver/test-valgrind.py
+EXTRA_DIST += tests/driver/test-valgrind.py
