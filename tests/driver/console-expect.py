@@ -1,9 +1,17 @@
 #!/usr/bin/python3
 """Runs `virsh console` on a pty (virsh needs a tty) and scripts it:
 console-expect.py URI DOMAIN EXPECT1 SEND1 [EXPECT2 SEND2 ...]
-Each EXPECT must appear in the output (30 s at most) before SEND is typed;
-SEND '^]' is the escape. Exit 0 when everything matched and virsh exited 0."""
-import os, pty, select, sys, time
+Each EXPECT must appear in the output (30 s at most; '' matches at once)
+before SEND is typed; SEND '^]' is the escape, a SEND starting with '!' is
+a shell command run meanwhile (it must succeed), e.g. '!virsh ... suspend'.
+Exit 0 when everything matched and virsh exited 0.
+
+Nothing is typed before virsh has put its terminal in raw mode: virsh
+prints "Escape character is ^]" first and only then sets raw mode with
+TCSAFLUSH, which throws away whatever was typed in between. Under load
+that window is wide enough to lose the first Enter, and the console then
+stays silent (the guest never saw a key)."""
+import os, pty, select, subprocess, sys, termios, time
 
 uri, dom, steps = sys.argv[1], sys.argv[2], sys.argv[3:]
 pid, fd = pty.fork()
@@ -36,7 +44,23 @@ def expect(text, timeout=float(os.environ.get("TANDEM_EXPECT_TIMEOUT", "30"))):
                 os.write(fd, b'\x1b[1;1R')
             out += data
     return True
+def wait_raw(timeout=30):
+    """True once virsh's tty is raw: on Linux, the termios of a pty read
+    through its master are the slave's, i.e. what virsh set."""
+    global why
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            lflag = termios.tcgetattr(fd)[3]
+        except termios.error:
+            break
+        if not lflag & (termios.ICANON | termios.ECHO):
+            return True
+        time.sleep(0.01)
+    why = 'virsh never put its terminal in raw mode'
+    return False
 ok = True
+raw = False
 for i in range(0, len(steps), 2):
     if not expect(steps[i]):
         sys.stderr.write('did not see %r (%s); output so far:\n%s\n' % (steps[i], why, out.decode(errors='replace')))
@@ -45,6 +69,18 @@ for i in range(0, len(steps), 2):
     out = out[out.index(steps[i].encode()) + len(steps[i]):]
     if i + 1 < len(steps):
         s = steps[i + 1]
+        if s.startswith('!'):
+            r = subprocess.run(s[1:], shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if r.returncode != 0:
+                sys.stderr.write('%r failed (%d): %s\n' % (s[1:], r.returncode, r.stdout.decode(errors='replace')))
+                ok = False
+                break
+            continue
+        if not raw and not wait_raw():
+            sys.stderr.write('%s; output so far:\n%s\n' % (why, out.decode(errors='replace')))
+            ok = False
+            break
+        raw = True
         if s == '^]':
             # virsh only leaves when ^] arrives alone in one read
             time.sleep(0.3)

@@ -20,3 +20,6 @@ EXTRA_DIST += tests/driver/lib.sh tests/driver/drvtest.py tests/driver/fake-tand
 # virttandemd under valgrind (50 clients, guests starting and stopping)
 TESTS += tests/driver/test-valgrind.py
 EXTRA_DIST += tests/driver/test-valgrind.py
+# the console harness itself (virsh slow to go raw)
+TESTS += tests/driver/test-console-expect.sh
+EXTRA_DIST += tests/driver/test-console-expect.sh
