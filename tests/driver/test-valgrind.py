@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """virttandemd under valgrind: 50 concurrent connections list and look up
-domains while guests (the fake VMM) start and stop, every connection is
+domains while guests (the fake VMM) start, pause, resume and stop, with
+console sessions and a lifecycle event callback; every connection is
 closed, then the daemon gets SIGTERM and must exit cleanly with no memory
 error, no byte definitely lost, and no allocation site of its own that
 still holds a number of blocks growing with the work done (a table that
 only grows is "still reachable", not "lost").
 
-TANDEM_VG_CLIENTS (default 50) and TANDEM_VG_SECONDS (default 10: how long
+TANDEM_VG_CLIENTS (default 50) and TANDEM_VG_SECONDS (default 8: how long
 guests start and stop) scale the run; valgrind's log is kept on failure."""
 import os, re, shutil, signal, subprocess, sys, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -15,16 +16,16 @@ from drvtest import DAEMON, Daemon, Tap, domain_xml
 
 libvirt.registerErrorHandler(lambda *a: None, None)
 N = int(os.environ.get('TANDEM_VG_CLIENTS', '50'))
-SECONDS = float(os.environ.get('TANDEM_VG_SECONDS', '10'))
+SECONDS = float(os.environ.get('TANDEM_VG_SECONDS', '8'))
 VG_EXIT = 99
-t = Tap(10)
+t = Tap(11)
 skip = None
 if not shutil.which('valgrind'):
     skip = 'valgrind not installed'
 elif b'__asan_init' in open(DAEMON, 'rb').read():
     skip = 'virttandemd is built with AddressSanitizer, which valgrind cannot run'
 if skip:
-    for _ in range(10):
+    for _ in range(11):
         t.skip(skip)
     sys.exit(0)
 
@@ -41,9 +42,32 @@ if os.path.exists('/usr/share/glib-2.0/valgrind/glib.supp'):
 wrapper = ['env', 'G_SLICE=always-malloc', 'G_DEBUG=gc-friendly'] + wrapper
 d.wrapper = wrapper
 failed = False
+signal.alarm(900)       # a blocking stream must never hang the suite
+# lifecycle events reach the admin connection through libvirt's event loop
+libvirt.virEventRegisterDefaultImpl()
+events = []
+loop_stop = threading.Event()
+
+def event_loop():
+    while not loop_stop.is_set():
+        libvirt.virEventRunDefaultImpl()
+
+def read_until(st, text, secs=30):
+    buf = b''
+    end = time.time() + secs
+    while text not in buf and time.time() < end:
+        chunk = st.recv(4096)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
 try:
     d.start()
+    threading.Thread(target=event_loop, daemon=True).start()
     admin = libvirt.open(d.uri)
+    cb = admin.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                      lambda conn, dom, ev, detail, opaque: events.append(ev), None)
     doms = [admin.defineXML(domain_xml('vg%d' % i)) for i in range(4)]
     stop = threading.Event()
     errors = []
@@ -89,8 +113,20 @@ try:
             for dom in doms[:2]:
                 dom.suspend()
                 dom.resume()
+            # a console session finished by the client, and one the
+            # guest's end closes (destroy)
+            st = admin.newStream(0)
+            doms[0].openConsole(None, st, 0)
+            st.send(b'echo vg-%d\r' % cycles)
+            if b'vg-%d\r\n' % cycles not in read_until(st, b'vg-%d\r\n' % cycles):
+                errors.append('console %d: no echo' % cycles)
+            st.finish()
+            st2 = admin.newStream(0)
+            doms[1].openConsole(None, st2, 0)
             for dom in doms:
                 dom.destroy()
+            read_until(st2, b'\0never\0', 5)
+            st2.finish()
             cycles += 1
     except libvirt.libvirtError as e:
         errors.append('lifecycle: %s' % e)
@@ -108,7 +144,14 @@ try:
     for dom in doms:
         dom.undefine()
     admin.defineXML(domain_xml('vg-kept'))
+    end = time.time() + 60     # events are dispatched by the event loop thread
+    while events.count(libvirt.VIR_DOMAIN_EVENT_STARTED) < 4 * cycles and time.time() < end:
+        time.sleep(0.1)
+    admin.domainEventDeregisterAny(cb)
+    t.ok(events.count(libvirt.VIR_DOMAIN_EVENT_STARTED) >= 4 * cycles,
+         'lifecycle events delivered meanwhile (%d)' % len(events))
     admin.close()
+    loop_stop.set()
     t.ok(d.alive() and not d.guest_pids(), 'daemon alive, no stray VMM')
 
     # clean shutdown: SIGTERM, then valgrind's leak check runs
