@@ -4,6 +4,10 @@
 # kernel, modules, initramfs and raw/qcow2 images in the same run.
 #   bench/virtio-blk.sh [MIB]     (default 64 MiB; needs qemu-system-x86_64)
 # Prints one line per engine and format, then the ratios.
+# BENCH_SYSCALLS=1 also runs tandem under `strace -w -f -c` and prints how
+# much of each phase tandem's vCPU thread spent inside the disk's own
+# syscalls (pread/pwrite/fdatasync/fallocate): the most that moving
+# virtio-blk's I/O off the vCPU thread could overlap with emulation.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mib=${1:-64}
@@ -47,7 +51,10 @@ for fmt in raw qcow2; do
 		qemu-img create -q -f "$fmt" "$img" "$((mib + 16))M"
 		out="$work/$eng-$fmt.out"
 		if [ $eng = tandem ]; then
-			timeout 1200 "$tandem" run --kernel "$kernel" --initrd "$work/initrd.gz" --append "$append" \
+			trace=()
+			[ -n "${BENCH_SYSCALLS:-}" ] && trace=(strace -w -f -c -o "$work/$fmt.strace"
+				-e trace=pread64,pwrite64,preadv,pwritev,fdatasync,fallocate)
+			timeout 1200 "${trace[@]}" "$tandem" run --kernel "$kernel" --initrd "$work/initrd.gz" --append "$append" \
 				--memory 512M --serial "file:$out" --disk "$img,format=$fmt" 2>/dev/null
 		else
 			timeout 1200 qemu-system-x86_64 -accel tcg -M pc -m 512 -nographic -no-reboot -kernel "$kernel" \
@@ -57,6 +64,14 @@ for fmt in raw qcow2; do
 		W[$eng-$fmt]=$(rate W "$out"); R[$eng-$fmt]=$(rate R "$out")
 		if ! grep -q TANDEM-BENCH-END "$out"; then echo "$eng $fmt: FAILED"; tail -5 "$out"; fi
 		printf '%-8s %-6s write %8s MiB/s   read %8s MiB/s\n' "$eng" "$fmt" "${W[$eng-$fmt]:-?}" "${R[$eng-$fmt]:-?}"
+		if [ $eng = tandem ] && [ -f "$work/$fmt.strace" ]; then
+			# seconds inside the write-side and read-side syscalls vs each phase's length
+			awk -v m="$mib" -v w="${W[$eng-$fmt]:-0}" -v r="${R[$eng-$fmt]:-0}" '
+				$NF ~ /^(pwrite64|pwritev|fdatasync|fallocate)$/ { ws += $2 }
+				$NF ~ /^(pread64|preadv)$/ { rs += $2 }
+				END { if (w > 0 && r > 0) printf "         host disk syscalls: %.0f%% of the write phase, %.0f%% of the read phase\n",
+					100 * ws / (m / w), 100 * rs / (m / r) }' "$work/$fmt.strace"
+		fi
 	done
 done
 for fmt in raw qcow2; do
