@@ -54,4 +54,4 @@ tests_conf_conf_parse_tool_CFLAGS = $(CONF_TEST_CFLAGS)
 tests_conf_conf_parse_tool_LDADD = $(CONF_TEST_LIBS)
 TESTS += tests/conf/test-libvirt-parity.py
 EXTRA_DIST += tests/conf/test-libvirt-parity.py tests/conf/libvirt-random-diff.py tests/conf/fuzz-domain-xml.c
-EXTRA_DIST += examples/xml/README.md examples/xml/minimal-emu.xml examples/xml/minimal-kvm.xml examples/xml/disk-net.xml
+EXTRA_DIST += examples/xml/README.md examples/xml/minimal-emu.xml examples/xml/minimal-kvm.xml examples/xml/disk-net.xml examples/xml/network.xml

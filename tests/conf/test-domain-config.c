@@ -147,6 +147,12 @@ static void test_examples(void)
 	g_autoptr(domain_def) emu = parse_example("minimal-emu.xml");
 	g_autoptr(domain_def) kvm = parse_example("minimal-kvm.xml");
 	g_autoptr(domain_def) dn = parse_example("disk-net.xml");
+	g_autoptr(domain_def) nw = parse_example("network.xml");
+	g_autoptr(GError) nerr = NULL;
+	g_assert_true(domain_def_check_supported(nw, &nerr));
+	g_assert_no_error(nerr);
+	g_assert_cmpstr(nw->nets[0].type, ==, "network");
+	g_assert_cmpstr(nw->nets[0].source, ==, "default");
 	struct machine_config cfg;
 	machine_config_init(&cfg);
 	g_autoptr(GError) err = NULL;
