@@ -55,10 +55,16 @@ static void test_pae(void)
 	run_guest(guest_paging_pae, sizeof(guest_paging_pae));
 }
 
+static void test_long(void)
+{
+	run_guest(guest_paging_long, sizeof(guest_paging_long));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/emu/paging/2level", test_2level);
 	g_test_add_func("/emu/paging/pae", test_pae);
+	g_test_add_func("/emu/paging/long", test_long);
 	return g_test_run();
 }

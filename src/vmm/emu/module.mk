@@ -43,7 +43,8 @@ tests_emu_test_emu_paging_SOURCES = tests/emu/test-emu-paging.c tests/emu/emu_ha
 	tests/emu/emu_harness.h tests/emu/guests_paging.h
 tests_emu_test_emu_paging_LDADD = $(EMU_TEST_LIBS)
 EXTRA_DIST += tests/emu/guests-paging/regen.sh tests/emu/guests-paging/common32.inc \
-	tests/emu/guests-paging/paging-2level.asm tests/emu/guests-paging/paging-pae.asm
+	tests/emu/guests-paging/common64.inc tests/emu/guests-paging/paging-2level.asm \
+	tests/emu/guests-paging/paging-pae.asm tests/emu/guests-paging/paging-long.asm
 
 # Debugging aid: boot a kernel on the engine alone (see the file's header).
 noinst_PROGRAMS += tests/emu/emu-boot
