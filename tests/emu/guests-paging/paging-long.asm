@@ -19,6 +19,8 @@ P2 equ 0x301000
 P3 equ 0x302000           ; code: ret
 P4 equ 0x303000           ; code: mov eax, 1
 P5 equ 0x304000           ; code: mov eax, 2
+P6 equ 0x305000           ; code: the first 3 bytes of mov eax, 5 at its end
+P7 equ 0x306000           ; code: the rest of it, ret
 L1 equ 0x800000
 L2 equ 0xc00000
 VG equ 0x8000000000       ; PML4E 1 -> PDPTB
@@ -75,6 +77,9 @@ main:
   mov dword [L2 + 0x1000], 0x000004b8           ; mov eax, 4; ret
   mov word [L2 + 0x1004], 0xc300
   mov dword [PT(11)], P4 | 1
+  mov dword [P6 + 0xffc], 0x0005b890            ; nop; mov eax, 5 (b8 05 00 | 00 00) ...
+  mov dword [P7], 0x90c30000                    ; ... ret
+  mov dword [PT(12)], P6 | 5                    ; user code; PT(13) not present yet
   mov dword [PDC + 24], L1 | 0x81               ; V+6M: 2M code page
   mov dword [L1], 0xa0000000
   mov dword [L1 + 0x1ff000], 0xa01ff000
@@ -229,6 +234,17 @@ long_main:
   ; for the page named by INVLPG)
   EXPECT64Q(rax, 4, 3)
 
+  ; an instruction that continues on a not-present page: CR2 is that page,
+  ; I/D set; once it is mapped the instruction runs
+  lea rdx, [rbx + 0xcffd]
+  FAULTS64({call rdx}, 14, V + 0xd000, 0x10)
+  mov dword [PT(13)], P7 | 5
+  xor eax, eax
+  call rdx
+  EXPECT64(rax, 5)
+  mov qword [PT(13)], 0
+  invlpg [rbx + 0xd000]
+
   ; CR3 bits 63:MAXPHYADDR are reserved (QEMU 7.2 takes an SVM exit
   ; error path instead of #GP and hangs: skipped there)
   cmp dword [under_qemu], 0
@@ -258,6 +274,8 @@ user:
   FAULTS64({call rdx}, 14, V + 0x6000, 0x15)                 ; NX
   lea rdx, [rbx + 0x5000]
   call rdx
+  lea rdx, [rbx + 0xcffd]
+  FAULTS64({call rdx}, 14, V + 0xd000, 0x14)                 ; split instruction
   mov eax, [rbx + 0x2000]
   mov [ures], rax
   mov eax, [r12 + P1]
