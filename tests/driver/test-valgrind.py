@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """virttandemd under valgrind: 50 concurrent connections list and look up
-domains while guests (the fake VMM) start, pause, resume and stop, with
-console sessions and a lifecycle event callback; every connection is
+domains (some also stats, XML, and calls that fail) while guests (the
+fake VMM) start, pause, resume and stop, with console sessions and a
+lifecycle event callback; every connection is
 closed, then the daemon gets SIGTERM and must exit cleanly with no memory
 error, no byte definitely lost, and no allocation site of its own that
 still holds a number of blocks growing with the work done (a table that
@@ -74,6 +75,15 @@ try:
     counts = [0] * N
     ready = threading.Barrier(N + 1, timeout=300)
 
+    def expect_error(fn, code, i):
+        # error paths allocate too (GError, partial parses)
+        try:
+            fn()
+            errors.append('client %d: call succeeded, expected error %d' % (i, code))
+        except libvirt.libvirtError as e:
+            if e.get_error_code() != code:
+                errors.append('client %d: error %d, expected %d: %s' % (i, e.get_error_code(), code, e))
+
     def client(i):
         try:
             c = libvirt.open(d.uri)
@@ -94,6 +104,13 @@ try:
                 c.lookupByUUIDString(dom.UUIDString()).info()
                 if i % 10 == 0:
                     dom.XMLDesc(0)
+                elif i % 10 == 1:
+                    c.getAllDomainStats()
+                elif i % 10 == 2:
+                    expect_error(lambda: c.lookupByName('nosuch'), libvirt.VIR_ERR_NO_DOMAIN, i)
+                elif i % 10 == 3:
+                    expect_error(lambda: c.defineXML('<domain type="qemu"><name>x'),
+                                 libvirt.VIR_ERR_XML_DETAIL, i)
                 counts[i] += 1
         except libvirt.libvirtError as e:
             errors.append('client %d: %s' % (i, e))
