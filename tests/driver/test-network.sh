@@ -9,7 +9,7 @@
 # /run/libvirt). virttandemd runs the fake VMM for the API checks, then the
 # real tandem to show the tap on the network's bridge.
 # Needs root (namespaces, bridges); SKIPs with the reason otherwise.
-N=14
+N=15
 if [ -z "${TANDEM_NETNS_CHILD:-}" ]; then
 	why=
 	drvso=$(ls /usr/lib/*/libvirt/connection-driver/libvirt_driver_network.so 2>/dev/null | head -n1)
@@ -96,6 +96,10 @@ check "tandem gets a tap on tdmbr0 (--net tap,ifname=tdmaabb01,bridge=tdmbr0,...
 	grep -q -- "--net tap,ifname=tdmaabb01,bridge=tdmbr0,mac=52:54:00:aa:bb:01" "$T_ROOT/log/tandem/n1.log"
 inactive_plain() { vsh dumpxml --inactive n1 | grep -q "<source network='tdmnet'/>"; }
 check "the inactive XML of the running domain has no bridge" inactive_plain
+# the bridge is live state: a restarted daemon reads it back from its status XML
+stop_daemon; start_daemon || exit 1
+live_bridge() { vsh dumpxml n1 | grep -q "<source network='tdmnet' bridge='tdmbr0'/>"; }
+check "after a daemon restart the live XML still names the bridge" live_bridge
 vsh destroy n1 >/dev/null 2>&1
 
 domain_xml n2 "" "$(nic nosuch 52:54:00:aa:bb:02)" > "$T_ROOT/n2.xml"
