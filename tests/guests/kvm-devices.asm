@@ -24,6 +24,10 @@
 ;   C  (nasm -DCHECK_AP, run with --cpus 2) INIT and a Startup IPI through
 ;      the in-kernel LAPIC start APIC 1 in real mode at 0x10000; it writes a
 ;      flag there and 'Y' to COM1 (a port exit on the AP's own vCPU thread)
+;   I  (same variant) what each vCPU sees: CPUID leaf 1 APIC id 0 on the
+;      BSP and 1 on the AP, 2 logical processors, the hypervisor bit, no
+;      VMX; leaf 0xB core level with 2 processors and x2APIC id 0; the
+;      APIC base MSR enabled at 0xFEE00000 with the BSP flag only on the BSP
 ;   H  (nasm -DCHECK_HIGH, run with --memory 5G) RAM right below the PCI
 ;      hole and at 4 GiB keeps what is written, the hole does not
 ; An unexpected exception prints 'E' and exits with status 253.
@@ -255,6 +259,8 @@ _start:
 	; ---- C (run with --cpus 2): INIT + SIPI start the AP in real mode ----
 	call ap_check
 	check 'C'
+	call ident_check
+	check 'I'
 %endif
 %ifdef CHECK_HIGH
 	; ---- H (run with --memory 5G): RAM slots around the PCI hole ----
@@ -468,6 +474,13 @@ rng_check:
 %ifdef CHECK_AP
 ; Real-mode AP code for SIPI vector 0x10 (CS = 0x1000, IP = 0).
 ap_code:
+	db 0x66, 0xb8, 0x01, 0x00, 0x00, 0x00 ; mov eax, 1
+	db 0x0f, 0xa2                         ; cpuid
+	db 0x66, 0xc1, 0xeb, 0x18             ; shr ebx, 24: initial APIC id
+	db 0x2e, 0x88, 0x1e, 0x01, 0x01       ; mov cs:[0x101], bl
+	db 0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00 ; mov ecx, 0x1b (APIC base)
+	db 0x0f, 0x32                         ; rdmsr
+	db 0x2e, 0x88, 0x26, 0x02, 0x01       ; mov cs:[0x102], ah: BSP bit 8, enable bit 11
 	db 0x2e, 0xc6, 0x06, 0x00, 0x01, 0x01 ; mov byte cs:[0x100], 1
 	db 0xb0, 'Y'                          ; mov al, 'Y'
 	db 0xba, 0xf8, 0x03                   ; mov dx, 0x3f8
@@ -475,6 +488,43 @@ ap_code:
 	db 0xfa, 0xf4, 0xeb, 0xfd             ; cli; hlt; jmp $-1
 ap_code_len equ $ - ap_code
 AP_BASE equ 0x10000
+
+; ZF set when the BSP's CPUID/APIC base and the AP's report are right.
+ident_check:
+	mov eax, 1
+	cpuid
+	mov r8d, ebx
+	shr r8d, 16
+	cmp r8w, 0x0002             ; EBX[31:24] APIC id 0, EBX[23:16] 2 processors
+	jne .out
+	bt ecx, 31                  ; hypervisor
+	jnc .bad
+	bt ecx, 5                   ; VMX hidden
+	jc .bad
+	mov eax, 0xb
+	mov ecx, 1                  ; level 1: cores
+	cpuid
+	mov r8d, ecx
+	shr r8d, 8
+	cmp r8b, 2                  ; level type: core
+	jne .out
+	cmp bx, 2                   ; 2 logical processors
+	jne .out
+	test edx, edx               ; x2APIC id of the BSP
+	jnz .out
+	mov ecx, 0x1b
+	rdmsr
+	and eax, 0xfffff900
+	cmp eax, 0xfee00900         ; base, enabled, BSP
+	jne .out
+	cmp byte [AP_BASE + 0x101], 1 ; the AP's APIC id
+	jne .out
+	mov al, [AP_BASE + 0x102]
+	and al, 9
+	cmp al, 8                   ; AP: enabled, not BSP
+.out:	ret
+.bad:	or eax, 1
+	ret
 
 ap_check:
 	lea rsi, [rel ap_code]

@@ -6,7 +6,7 @@
 # through the PIC and LVT0 ExtINT, the PIT through IOAPIC pin 2 (GSI
 # routing as in the MADT override), the LAPIC timer, a virtio-rng
 # completion signalled by MSI-X through KVM_SIGNAL_MSI, (with 2 vCPUs) an
-# AP started by INIT/SIPI, and (with 5 GiB) RAM on both sides of the PCI
+# AP started by INIT/SIPI and the CPUID/APIC base each vCPU sees, and (with 5 GiB) RAM on both sides of the PCI
 # hole; then leaves by
 # isa-debug-exit, ACPI S5, a reset through 0xCF9 or the keyboard
 # controller, or a triple fault, with and without --no-reboot (a reset
@@ -64,8 +64,8 @@ else
 	check "kvm --cpus 2: the same, the AP waiting in the kernel (status 15, got $st, '$(letters cpus2)')" \
 		test "$st" = 15 -a "$(letters cpus2)" = SMPATLX
 	run ap kvm ap --cpus 2
-	check "kvm --cpus 2: INIT + Startup IPI through the in-kernel LAPIC start the AP in real mode, its port I/O exits on its own thread (status 17, got $st, '$(letters ap)')" \
-		test "$st" = 17 -a "$(letters ap)" = SMPATLXYC
+	check "kvm --cpus 2: INIT + Startup IPI through the in-kernel LAPIC start the AP in real mode, its port I/O exits on its own thread; CPUID and APIC base per vCPU (APIC ids 0/1, 2 processors, hypervisor bit, no VMX, leaf 0xB, BSP flag on vCPU 0 only) (status 19, got $st, '$(letters ap)')" \
+		test "$st" = 19 -a "$(letters ap)" = SMPATLXYCI
 	run high kvm high --memory 5G
 	check "kvm --memory 5G: two RAM slots, [0, 3 GiB) and [4 GiB, 6 GiB), the PCI hole between (status 17, got $st, '$(letters high)')" \
 		test "$st" = 17 -a "$(letters high)" = SMPATLXH
