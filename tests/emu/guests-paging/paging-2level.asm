@@ -168,6 +168,16 @@ main:
   mov eax, cr4
   or eax, 0x80
   mov cr4, eax
+  ; a global 4M page (G in the PDE) survives a CR3 reload too; INVLPG of
+  ; any address in it drops it
+  mov dword [PD + 4 * 768], L1 | 0x183
+  EXPECT([0xc0000000], 0xa0000000)
+  mov dword [PD + 4 * 768], L2 | 0x183
+  mov eax, cr3
+  mov cr3, eax
+  EXPECTQ([0xc0000000], 0xa0000000, 0xc0000000)
+  invlpg [0xc0201000]
+  EXPECT([0xc0000000], 0xc0000000)
   ; turning paging off and on drops global pages
   mov dword [PTE1(9)], P1 | 0x103
   EXPECT([V + 0x9000], 0x11111111)

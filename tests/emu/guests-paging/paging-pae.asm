@@ -158,4 +158,29 @@ main:
   mov dword [PDPT + 24], 0
   EXPECT([V], 0xa0000000)
 .skip:
+
+  ; ring 3: supervisor 2M page, NX fetch (U and I/D), a user 4K page
+  mov dword [PDPT + 8], PD1 | 1
+  mov dword [PD1 + 8], PTA | 7
+  mov dword [PTA_(5)], P3 | 5
+  mov dword [PTA_(6)], P3 | 5
+  mov dword [PTA_(6) + 4], 0x80000000
+  mov eax, cr3
+  mov cr3, eax
+  mov eax, user
+  call to_user
+  EXPECT([ures], 0xc3)
+
   jmp pass
+
+user:
+  FAULTS({mov eax, [V + 0x10]}, 14, V + 0x10, 5)
+  FAULTS({mov dword [V + 0x205010], 1}, 14, V + 0x205010, 7)
+  FAULTS({call V + 0x206000}, 14, V + 0x206000, 0x15)
+  call V + 0x205000
+  movzx eax, byte [V + 0x205000]
+  mov [ures], eax
+  int 0x80
+
+align 4
+ures: dd 0
