@@ -2,6 +2,7 @@
  * (2-space indentation, single-quoted attributes), inactive or live. */
 #include "conf/conf_xml.h"
 #include "conf/domain_def.h"
+#include "conf/domain_virtio.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -224,8 +225,9 @@ static void fmt_net(struct fmt *f, const struct domain_net *n)
 		else
 			line(f, "<source network='%s'/>", n->source);
 	}
-	if (n->target_dev)
-		line(f, "<target dev='%s'/>", n->target_dev);
+	g_autofree char *tap = f->live ? domain_net_tap_name(n) : NULL;
+	if (tap || n->target_dev)
+		line(f, "<target dev='%s'/>", tap ? tap : n->target_dev);
 	if (n->model)
 		line(f, "<model type='%s'/>", n->model);
 	if (n->boot_order)

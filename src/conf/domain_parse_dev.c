@@ -5,6 +5,7 @@
 #include "conf/conf_error.h"
 #include "conf/conf_xml.h"
 #include "conf/domain_parse_priv.h"
+#include "conf/domain_virtio.h"
 
 #include <string.h>
 
@@ -163,8 +164,13 @@ static bool parse_interface(struct domain_def *d, xmlNode *n, GError **err)
 	} else
 		i->mac = g_strdup_printf("52:54:00:%02x:%02x:%02x", g_random_int_range(0, 256),
 					 g_random_int_range(0, 256), g_random_int_range(0, 256));
-	if ((c = conf_xml_child(n, "target")))
+	if ((c = conf_xml_child(n, "target"))) {
 		i->target_dev = conf_xml_prop(c, "dev");
+		/* the name tandem made up for the tap (live XML read back) is not
+		 * configuration, as libvirt drops its vnetN names */
+		if (i->target_dev && domain_net_tap_name_is_auto(i, i->target_dev))
+			g_clear_pointer(&i->target_dev, g_free);
+	}
 	if ((c = conf_xml_child(n, "model")))
 		i->model = conf_xml_prop(c, "type");
 	return parse_boot_order(n, &i->boot_order, err);

@@ -105,6 +105,28 @@ static void parse_mac_bytes(const char *s, uint8_t mac[6])
 		mac[i] = (uint8_t)(g_ascii_xdigit_value(s[i * 3]) << 4 | g_ascii_xdigit_value(s[i * 3 + 1]));
 }
 
+/* libvirt names taps vnetN; tandem names them after the MAC so that the
+ * name is stable across restarts (and can be recomputed from the XML). */
+static char *auto_tap_name(const char *mac)
+{
+	uint8_t m[6];
+	parse_mac_bytes(mac, m);
+	return g_strdup_printf("tdm%02x%02x%02x", m[3], m[4], m[5]);
+}
+
+char *domain_net_tap_name(const struct domain_net *n)
+{
+	if (strcmp(n->type, "ethernet") != 0 && strcmp(n->type, "bridge") != 0 && strcmp(n->type, "network") != 0)
+		return NULL;
+	return n->target_dev ? g_strdup(n->target_dev) : auto_tap_name(n->mac);
+}
+
+bool domain_net_tap_name_is_auto(const struct domain_net *n, const char *dev)
+{
+	g_autofree char *a = auto_tap_name(n->mac);
+	return !strcmp(a, dev);
+}
+
 bool domain_virtio_to_config(const struct domain_def *d, struct machine_config *cfg, GError **err)
 {
 	/* A libvirt network is a bridge that libvirt's network driver manages;
@@ -136,10 +158,7 @@ bool domain_virtio_to_config(const struct domain_def *d, struct machine_config *
 			continue;
 		}
 		c->kind = NIC_TAP;
-		/* libvirt names taps vnetN; without a <target dev>, name it
-		 * after the MAC so that it is stable across restarts */
-		c->ifname = n->target_dev ? g_strdup(n->target_dev)
-			: g_strdup_printf("tdm%02x%02x%02x", c->mac[3], c->mac[4], c->mac[5]);
+		c->ifname = domain_net_tap_name(n);
 		if (!strcmp(n->type, "bridge"))
 			c->bridge = g_strdup(n->source);
 		else if (!strcmp(n->type, "network"))

@@ -15,6 +15,13 @@ bool domain_virtio_check(const struct domain_def *d, GError **err);
  * Fails (VIR_ERR_CONFIG_UNSUPPORTED) for an interface type='network' whose
  * bridge was not resolved (domain_net.bridge). */
 bool domain_virtio_to_config(const struct domain_def *d, struct machine_config *cfg, GError **err);
+/* The tap of an ethernet/bridge/network interface: <target dev>, else
+ * "tdm" + the MAC's last three bytes (shown in live XML, as libvirt shows
+ * its vnetN); NULL for other types. */
+char *domain_net_tap_name(const struct domain_net *n);
+/* Whether dev is the name domain_net_tap_name() makes up for n: live XML
+ * read back does not turn it into a configured <target dev>. */
+bool domain_net_tap_name_is_auto(const struct domain_net *n, const char *dev);
 /* Appends --disk/--net/--rng/--console2 for cfg's devices. */
 void domain_virtio_argv(const struct machine_config *cfg, GPtrArray *argv);
 

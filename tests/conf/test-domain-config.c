@@ -330,13 +330,25 @@ static void test_virtio_network(void)
 	struct domain_live live = { .id = 3 };
 	g_autofree char *lx = domain_def_format(d, &live, 0);
 	assert_contains(lx, "<source network='lan' bridge='virbr7'/>");
+	assert_contains(lx, "<target dev='tdm0a0b0c'/>");  /* the tap, as libvirt shows vnetN */
 	g_autofree char *ix = domain_def_format(d, &live, DOMAIN_XML_INACTIVE);
 	assert_contains(ix, "<source network='lan'/>");
 	g_assert_null(strstr(ix, "virbr7"));
+	g_assert_null(strstr(ix, "tdm0a0b0c"));
 	g_autoptr(domain_def) back = parse_ok(lx, DOMAIN_DEF_PARSE_VALIDATE);
 	g_assert_cmpstr(back->nets[0].bridge, ==, "virbr7");
+	g_assert_null(back->nets[0].target_dev);  /* made up, not configured */
 	g_autoptr(domain_def) copy = domain_def_copy(back);
 	g_assert_null(copy->nets[0].bridge);
+
+	/* a configured <target dev> stays what it is, live and inactive */
+	g_autofree char *named = with_devices("<interface type='bridge'><source bridge='br0'/>"
+					      "<mac address='52:54:00:0a:0b:0d'/><target dev='mytap'/></interface>");
+	g_autoptr(domain_def) nd = parse_ok(named, 0);
+	g_autofree char *nlx = domain_def_format(nd, &live, 0);
+	assert_contains(nlx, "<target dev='mytap'/>");
+	g_autoptr(domain_def) nback = parse_ok(nlx, 0);
+	g_assert_cmpstr(nback->nets[0].target_dev, ==, "mytap");
 
 	machine_config_init(&cfg);
 	g_assert_true(domain_def_to_config_with(back, DOMAIN_SUPPORT_VIRTIO, &cfg, &err));

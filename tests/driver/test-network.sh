@@ -9,7 +9,7 @@
 # /run/libvirt). virttandemd runs the fake VMM for the API checks, then the
 # real tandem to show the tap on the network's bridge.
 # Needs root (namespaces, bridges); SKIPs with the reason otherwise.
-N=15
+N=16
 if [ -z "${TANDEM_NETNS_CHILD:-}" ]; then
 	why=
 	drvso=$(ls /usr/lib/*/libvirt/connection-driver/libvirt_driver_network.so 2>/dev/null | head -n1)
@@ -92,6 +92,8 @@ vsh dumpxml n1 > "$T_ROOT/n1-live.xml"
 check "live XML names the bridge: <source network='tdmnet' bridge='tdmbr0'/>" \
 	grep -q "<source network='tdmnet' bridge='tdmbr0'/>" "$T_ROOT/n1-live.xml"
 check "live XML validates (virt-xml-validate)" virt-xml-validate "$T_ROOT/n1-live.xml" domain
+iflist() { vsh domiflist n1 | grep -Eq '^ *tdmaabb01 +network +tdmnet +virtio +52:54:00:aa:bb:01'; }
+check "domiflist shows the tap tdmaabb01 on network tdmnet" iflist
 check "tandem gets a tap on tdmbr0 (--net tap,ifname=tdmaabb01,bridge=tdmbr0,...)" \
 	grep -q -- "--net tap,ifname=tdmaabb01,bridge=tdmbr0,mac=52:54:00:aa:bb:01" "$T_ROOT/log/tandem/n1.log"
 inactive_plain() { vsh dumpxml --inactive n1 | grep -q "<source network='tdmnet'/>"; }
