@@ -163,10 +163,17 @@ static void child_exited(GPid pid, gint wstatus, gpointer data)
 	g_spawn_close_pid(pid);
 }
 
+/* Exit watch of a re-attached tandem, which is not our child: a pidfd, or
+ * where pidfd_open is missing (kernels before 5.3, seccomp filters,
+ * valgrind) a poll of /proc/PID/stat: gone, a zombie or another process
+ * under that pid all mean the guest's tandem has exited. */
+#define EXIT_POLL_MS 250
+
 struct pidfd_watch {
 	struct domain *dom;
 	pid_t pid;
-	int fd;
+	int fd;                         /* -1: polling */
+	unsigned long long start_time;  /* polling: identity of the process */
 };
 
 static gboolean pidfd_ready(gint fd, GIOCondition cond, gpointer data)
@@ -182,10 +189,19 @@ static gboolean pidfd_ready(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean pid_poll(gpointer data)
+{
+	struct pidfd_watch *w = data;
+	if (process_start_time(w->pid) == w->start_time)
+		return G_SOURCE_CONTINUE;
+	return pidfd_ready(-1, 0, w);
+}
+
 static void pidfd_free(gpointer data)
 {
 	struct pidfd_watch *w = data;
-	close(w->fd);
+	if (w->fd >= 0)
+		close(w->fd);
 	domain_unref(w->dom);
 	g_free(w);
 }
@@ -193,13 +209,14 @@ static void pidfd_free(gpointer data)
 static guint watch_pid_fd(struct domain *d, pid_t pid)
 {
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (fd < 0)
-		return 0;
 	struct pidfd_watch *w = g_new0(struct pidfd_watch, 1);
 	w->dom = domain_ref(d);
 	w->pid = pid;
 	w->fd = fd;
-	return g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN, pidfd_ready, w, pidfd_free);
+	if (fd >= 0)
+		return g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, G_IO_IN, pidfd_ready, w, pidfd_free);
+	w->start_time = d->start_time;
+	return g_timeout_add_full(G_PRIORITY_DEFAULT, EXIT_POLL_MS, pid_poll, w, pidfd_free);
 }
 
 static void child_setup(gpointer data)

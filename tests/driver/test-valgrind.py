@@ -2,7 +2,8 @@
 """virttandemd under valgrind: 50 concurrent connections list and look up
 domains (some also stats, XML, and calls that fail) while guests (the
 fake VMM) start, pause, resume and stop, with console sessions and a
-lifecycle event callback; every connection is
+lifecycle event callback; two guests of a daemon killed -9 are re-attached,
+one powers off by itself, one is destroyed; every connection is
 closed, then the daemon gets SIGTERM and must exit cleanly with no memory
 error, no byte definitely lost, and no allocation site of its own that
 still holds a number of blocks growing with the work done (a table that
@@ -19,14 +20,14 @@ libvirt.registerErrorHandler(lambda *a: None, None)
 N = int(os.environ.get('TANDEM_VG_CLIENTS', '50'))
 SECONDS = float(os.environ.get('TANDEM_VG_SECONDS', '8'))
 VG_EXIT = 99
-t = Tap(11)
+t = Tap(13)
 skip = None
 if not shutil.which('valgrind'):
     skip = 'valgrind not installed'
 elif b'__asan_init' in open(DAEMON, 'rb').read():
     skip = 'virttandemd is built with AddressSanitizer, which valgrind cannot run'
 if skip:
-    for _ in range(11):
+    for _ in range(13):
         t.skip(skip)
     sys.exit(0)
 
@@ -64,9 +65,22 @@ def read_until(st, text, secs=30):
     return buf
 
 try:
+    # two guests started by an earlier daemon, killed -9: the one under
+    # valgrind re-attaches to them (status files, monitors, ptys)
+    d.wrapper = []
+    d.start()
+    pre = libvirt.open(d.uri)
+    for i in range(2):
+        pre.defineXML(domain_xml('vgr%d' % i)).create()
+    pre.close()
+    d.kill9()
+    d.wrapper = wrapper
     d.start()
     threading.Thread(target=event_loop, daemon=True).start()
     admin = libvirt.open(d.uri)
+    rdoms = [admin.lookupByName('vgr%d' % i) for i in range(2)]
+    t.ok(all(x.state()[0] == libvirt.VIR_DOMAIN_RUNNING for x in rdoms),
+         'guests of the killed daemon re-attached, running')
     cb = admin.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                       lambda conn, dom, ev, detail, opaque: events.append(ev), None)
     doms = [admin.defineXML(domain_xml('vg%d' % i)) for i in range(4)]
@@ -95,7 +109,7 @@ try:
         try:
             while not stop.is_set() or counts[i] == 0:
                 names = sorted(x.name() for x in c.listAllDomains(0))
-                if names != ['vg0', 'vg1', 'vg2', 'vg3']:
+                if names != ['vg0', 'vg1', 'vg2', 'vg3', 'vgr0', 'vgr1']:
                     errors.append('client %d listed %r' % (i, names))
                 dom = c.lookupByName('vg%d' % (i % 4))
                 st = dom.state()[0]
@@ -155,6 +169,20 @@ try:
     t.ok(all(c > 0 for c in counts), 'every client made progress (min %d, total %d calls)'
          % (min(counts), sum(counts)))
     t.ok(cycles >= 2, 'guests started and stopped %d times meanwhile' % cycles)
+    # a re-attached guest powers off by itself, the other is destroyed
+    st = admin.newStream(0)
+    rdoms[0].openConsole(None, st, 0)
+    st.send(b'poweroff\r')
+    read_until(st, b'\0never\0', 30)
+    st.finish()
+    end = time.time() + 60
+    while rdoms[0].state()[0] != libvirt.VIR_DOMAIN_SHUTOFF and time.time() < end:
+        time.sleep(0.1)
+    t.ok(rdoms[0].state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN],
+         're-attached guest powered off from inside', rdoms[0].state())
+    rdoms[1].destroy()
+    for dom in rdoms:
+        dom.undefine()
     # a transient domain and a defined one left behind exercise the free
     # path of both kinds at shutdown
     admin.createXML(domain_xml('vg-transient'), 0).destroy()
