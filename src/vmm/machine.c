@@ -219,7 +219,7 @@ void machine_kick_all(struct machine *m)
 	for (unsigned i = 0; i < m->ncpus; i++)
 		if (m->vcpus[i])
 			m->engine->kick(m->vcpus[i]);
-	g_cond_signal(&m->wake);
+	g_cond_broadcast(&m->wake);
 }
 
 void machine_request_stop(struct machine *m, enum machine_stop why, int exit_status)

@@ -81,7 +81,7 @@ static void ctl_cont(void *opaque)
 	bool was = r->m->paused;
 	r->m->paused = false;
 	vclock_resume(&r->m->clock);
-	g_cond_signal(&r->m->wake);
+	g_cond_broadcast(&r->m->wake); /* every paused vCPU thread (kvm) waits on it */
 	machine_unlock_other(r->m);
 	if (was)
 		control_emit(r->control, "RESUME", NULL, FALSE);
