@@ -40,15 +40,17 @@ NETD_PID=
 stop_netd() { [ -n "$NETD_PID" ] && kill "$NETD_PID" 2>/dev/null && wait "$NETD_PID" 2>/dev/null; }
 trap 'stop_netd; cleanup' EXIT
 netlog="3:file:$T_ROOT/netd.log"
+# the daemon dies with this script even when it is killed (make check timeouts)
+pdeath=(); command -v setpriv >/dev/null && pdeath=(setpriv --pdeathsig KILL)
 if command -v virtnetworkd >/dev/null; then
-	LIBVIRT_LOG_OUTPUTS="$netlog" virtnetworkd --pid-file /run/libvirt/virtnetworkd.pid >/dev/null 2>&1 &
+	LIBVIRT_LOG_OUTPUTS="$netlog" "${pdeath[@]}" virtnetworkd --pid-file /run/libvirt/virtnetworkd.pid >/dev/null 2>&1 &
 	NETD_PID=$!; netsock=/run/libvirt/virtnetworkd-sock
 else
 	mkdir -p "$T_ROOT/netdrv" && ln -s "$NETDRV_SO" "$T_ROOT/netdrv/"
-	LIBVIRT_LOG_OUTPUTS="$netlog" LIBVIRT_DRIVER_DIR="$T_ROOT/netdrv" libvirtd --pid-file /run/libvirt/libvirtd.pid >/dev/null 2>&1 &
+	LIBVIRT_LOG_OUTPUTS="$netlog" LIBVIRT_DRIVER_DIR="$T_ROOT/netdrv" "${pdeath[@]}" libvirtd --pid-file /run/libvirt/libvirtd.pid >/dev/null 2>&1 &
 	NETD_PID=$!; netsock=/run/libvirt/libvirt-sock
 fi
-for _ in $(seq 100); do [ -S "$netsock" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -S "$netsock" ] && break; sleep 0.1; done
 nvsh() { virsh -q -c network:///system "$@"; }
 cat > "$T_ROOT/net-on.xml" <<'XML'
 <network><name>tdmnet</name><bridge name='tdmbr0'/><forward mode='open'/><dns enable='no'/>
