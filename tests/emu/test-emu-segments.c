@@ -41,6 +41,11 @@ static void test_limits(void)
 	run_guest(guest_seg_limits, sizeof(guest_seg_limits), 49);
 }
 
+static void test_real(void)
+{
+	run_guest(guest_seg_real, sizeof(guest_seg_real), 8);
+}
+
 static void test_gates(void)
 {
 	run_guest(guest_seg_gates, sizeof(guest_seg_gates), 41);
@@ -92,13 +97,39 @@ static void test_gate64(void)
 	th_fini(&t);
 }
 
+/* Long mode: compatibility mode checks data and stack limits, 64-bit mode
+ * none. Records {vector, rip, error} per test at 0x300000 + 16 * n. */
+static void test_compat(void)
+{
+	struct th t;
+	th_init(&t, 64 << 20);
+	th_load(&t, 0x200000, guest_seg_compat, sizeof(guest_seg_compat));
+	th_long_mode(&t, 0x200000, 0x2d0000);
+	g_assert_cmpint(th_run(&t, 2000), ==, VCPU_EXIT_SLICE);
+	const uint32_t *r = th_ptr(&t, 0x300000);
+	g_assert_cmphex(r[0], ==, 0x454e4f44);
+	g_assert_cmphex(r[4], ==, 0xffff);                 /* 1: inside the limit */
+	g_assert_cmphex(r[8], ==, 13);                     /* 2: #GP(0) at the access */
+	g_assert_cmphex(r[10], ==, 0);
+	g_assert_cmphex(r[12], ==, 12);                    /* 3: #SS(0) */
+	g_assert_cmphex(r[14], ==, 0);
+	g_assert_cmphex(r[16], ==, 0xffff);                /* 4: 64-bit mode: no checks */
+	/* the faulting RIPs: the instruction after "mov ds/ss, ax" */
+	const uint8_t *img = guest_seg_compat;
+	g_assert_cmphex(img[r[9] - 0x200000], ==, 0xa1);   /* mov eax, [moffs32] */
+	g_assert_cmphex(img[r[13] - 0x200000], ==, 0x8b);  /* mov eax, [ebp] */
+	th_fini(&t);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/emu/segments/limits", test_limits);
+	g_test_add_func("/emu/segments/real", test_real);
 	g_test_add_func("/emu/segments/gates", test_gates);
 	g_test_add_func("/emu/segments/tasks", test_tasks);
 	g_test_add_func("/emu/segments/v86", test_v86);
 	g_test_add_func("/emu/segments/gate64", test_gate64);
+	g_test_add_func("/emu/segments/compat", test_compat);
 	return g_test_run();
 }

@@ -78,4 +78,4 @@ tests_emu_test_emu_segments_SOURCES = tests/emu/test-emu-segments.c tests/emu/em
 	tests/emu/emu_harness.h tests/emu/guests_seg.h
 tests_emu_test_emu_segments_LDADD = $(EMU_TEST_LIBS)
 EXTRA_DIST += tests/emu/guests/seg/regen.sh tests/emu/guests/seg/common.inc tests/emu/guests/seg/limits.asm \
-	tests/emu/guests/seg/gates.asm tests/emu/guests/seg/tasks.asm tests/emu/guests/seg/v86.asm tests/emu/guests/seg/gate64.asm tests/emu/guests/seg/qemu-boot.s tests/emu/guests/seg/qemu-oracle.sh
+	tests/emu/guests/seg/gates.asm tests/emu/guests/seg/tasks.asm tests/emu/guests/seg/v86.asm tests/emu/guests/seg/gate64.asm tests/emu/guests/seg/compat.asm tests/emu/guests/seg/real.asm tests/emu/guests/seg/qemu-boot.s tests/emu/guests/seg/qemu-oracle.sh
