@@ -53,7 +53,7 @@ static void test_gates(void)
 
 static void test_tasks(void)
 {
-	run_guest(guest_seg_tasks, sizeof(guest_seg_tasks), 41);
+	run_guest(guest_seg_tasks, sizeof(guest_seg_tasks), 49);
 }
 
 static void test_v86(void)

@@ -23,6 +23,8 @@ struct emu_cpu;
 struct emu_vm;
 
 #define likely(x) __builtin_expect(!!(x), 1)
+/* per-access helpers that must not become calls (measured: see seg_limit.c) */
+#define EMU_INLINE inline __attribute__((always_inline))
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI };
@@ -151,6 +153,10 @@ struct emu_cpu {
 	struct kvm_dtable gdt, idt;
 	uint64_t segbase[8];     /* base used for address computation (0 for ES/CS/SS/DS in 64-bit mode) */
 	uint32_t seg_chk;        /* bit s: accesses through segment s need limit/type checks (SEGCHK_FETCH: code fetch) */
+	struct seg_range {       /* what segment s allows, for checked segments */
+		uint64_t lo, hi;     /* offsets */
+		bool r, w;
+	} segr[6];
 	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
 	uint64_t dr[8];
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
@@ -429,20 +435,27 @@ static inline uint64_t insn_lin(const struct emu_cpu *c, const struct insn *i)
 
 /* Segment checks (seg_limit.c). seg_chk has bit s set when segment s is not
  * flat (or is null/read-only/code) outside 64-bit mode; it is recomputed on
- * every segment load and mode change, so flat and 64-bit code pay one
- * predictable branch per access. acc: ACC_R, ACC_W (also for read-modify-write). */
+ * every segment load and mode change, together with segr[s], the offsets
+ * and access kinds the segment allows. Flat and 64-bit code pay one
+ * predictable branch per access; the check itself has no call that
+ * returns, so the fast path needs no saved registers (measured with
+ * callgrind, see seg_limit.c). acc: ACC_R, ACC_W (also read-modify-write). */
 #define SEGCHK_FETCH (1u << 8)
-void seg_check_slow(struct emu_cpu *c, unsigned seg, uint64_t ea, unsigned len, unsigned acc);
 void seg_update_chk(struct emu_cpu *c);
+/* #GP(0), or #SS(0) for SS. */
+_Noreturn __attribute__((cold)) void seg_fault(struct emu_cpu *c, unsigned seg);
 /* Whether [off, off+len) lies inside segment s (expand-down aware). */
 bool seg_room(const struct kvm_segment *s, uint64_t off, unsigned len);
 
 /* Linear address of a len-byte access at seg:ea, after the limit and type
- * checks (#GP(0), or #SS(0) for SS). */
-static inline uint64_t seg_addr(struct emu_cpu *c, unsigned seg, uint64_t ea, unsigned len, unsigned acc)
+ * checks. */
+static EMU_INLINE uint64_t seg_addr(struct emu_cpu *c, unsigned seg, uint64_t ea, unsigned len, unsigned acc)
 {
-	if (unlikely((c->seg_chk >> seg) & 1))
-		seg_check_slow(c, seg, ea, len, acc);
+	if (unlikely((c->seg_chk >> seg) & 1)) {
+		const struct seg_range *r = &c->segr[seg];
+		if (!(acc == ACC_W ? r->w : r->r) || ea < r->lo || ea + len - 1 > r->hi)
+			seg_fault(c, seg);
+	}
 	return (c->segbase[seg] + ea) & c->lin_mask;
 }
 
@@ -454,20 +467,20 @@ static inline uint64_t cs_target(struct emu_cpu *c, uint64_t ip)
 	return ip;
 }
 
-static inline uint64_t insn_addr(struct emu_cpu *c, const struct insn *i, unsigned len, unsigned acc)
+static EMU_INLINE uint64_t insn_addr(struct emu_cpu *c, const struct insn *i, unsigned len, unsigned acc)
 {
 	return seg_addr(c, i->seg, insn_ea(c, i), len, acc);
 }
 
 /* r/m operand of i->osz bytes */
-static inline uint64_t rm_read(struct emu_cpu *c, const struct insn *i)
+static EMU_INLINE uint64_t rm_read(struct emu_cpu *c, const struct insn *i)
 {
 	if (i->mod == 3)
 		return reg_get(c, i->rm, i->osz);
 	return mem_read(c, insn_addr(c, i, i->osz, ACC_R), i->osz);
 }
 
-static inline void rm_write(struct emu_cpu *c, const struct insn *i, uint64_t v)
+static EMU_INLINE void rm_write(struct emu_cpu *c, const struct insn *i, uint64_t v)
 {
 	if (i->mod == 3)
 		reg_set(c, i->rm, i->osz, v);

@@ -12,6 +12,32 @@ static bool seg_is_flat_data(const struct kvm_segment *s)
 	       s->limit == 0xffffffffu;
 }
 
+/* The offsets and accesses segment s allows (SDM vol. 3 5.3, 5.4): real and
+ * virtual-8086 mode only limit, protected and compatibility mode also the
+ * type (read-only data, execute-only and never-writable code, null). */
+static void seg_range_of(const struct emu_cpu *c, unsigned s, struct seg_range *r)
+{
+	const struct kvm_segment *sg = &c->seg[s];
+	r->lo = 0;
+	r->hi = sg->limit;
+	r->r = r->w = true;
+	if (c->mode == MODE_REAL || (c->flags & F_VM))
+		return;
+	if (sg->unusable) {
+		r->r = r->w = false;
+	} else if (sg->type & 8) {
+		r->w = false;
+		r->r = sg->type & 2;
+	} else {
+		r->w = sg->type & 2;
+		if (sg->type & 4) {
+			/* expand-down: valid offsets are (limit, 64K or 4G) */
+			r->lo = (uint64_t)sg->limit + 1;
+			r->hi = sg->db ? 0xffffffffu : 0xffffu;
+		}
+	}
+}
+
 void seg_update_chk(struct emu_cpu *c)
 {
 	uint32_t m = 0;
@@ -21,6 +47,7 @@ void seg_update_chk(struct emu_cpu *c)
 			const struct kvm_segment *sg = &c->seg[s];
 			if (realish ? sg->limit != 0xffffffffu : !seg_is_flat_data(sg))
 				m |= 1u << s;
+			seg_range_of(c, s, &c->segr[s]);
 		}
 		/* 16-bit code cannot leave a 64 KiB limit: IP wraps first */
 		if (c->seg[S_CS].limit < (c->code_size == 2 ? 0xffffu : 0xffffffffu))
@@ -37,38 +64,11 @@ bool seg_room(const struct kvm_segment *s, uint64_t off, unsigned len)
 	return last <= s->limit;
 }
 
-static _Noreturn void seg_fault(struct emu_cpu *c, unsigned seg)
+void seg_fault(struct emu_cpu *c, unsigned seg)
 {
 	if (seg == S_SS)
 		emu_raise(c, EX_SS, 0, true);
 	emu_gp(c, 0);
-}
-
-void seg_check_slow(struct emu_cpu *c, unsigned seg, uint64_t ea, unsigned len, unsigned acc)
-{
-	const struct kvm_segment *s = &c->seg[seg];
-	uint64_t last = ea + len - 1;
-	if (c->mode != MODE_REAL && !(c->flags & F_VM)) {
-		if (s->unusable)
-			seg_fault(c, seg);
-		if (s->type & 8) {
-			/* code: never writable, readable only with R */
-			if ((acc & 3) == ACC_W || !(s->type & 2))
-				seg_fault(c, seg);
-		} else {
-			if ((acc & 3) == ACC_W && !(s->type & 2))
-				seg_fault(c, seg);
-			if (s->type & 4) {
-				/* expand-down: valid offsets are (limit, 64K or 4G) */
-				uint64_t upper = s->db ? 0xffffffffu : 0xffffu;
-				if (ea <= s->limit || last > upper)
-					seg_fault(c, seg);
-				return;
-			}
-		}
-	}
-	if (last > s->limit)
-		seg_fault(c, seg);
 }
 
 /* The block to run when CS has a limit below what IP can reach: a cached

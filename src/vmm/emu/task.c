@@ -4,11 +4,12 @@
  * Everything that can fault before the switch (descriptor checks, both
  * TSSes readable/writable) is checked first; after the new state is
  * committed, a bad segment in the new task faults in the new task's
- * context (with #TS and friends), as on hardware. Only 32-bit TSSes are
- * supported (a 16-bit TSS stops emulation with an error). */
+ * context (with #TS and friends), as on hardware. 32-bit and 16-bit
+ * (286) TSSes, in any combination. */
 #include "vmm/emu/cpu.h"
 
 #define TSS32_MIN 0x67
+#define TSS16_MIN 0x2b
 
 static inline bool d_present(uint64_t lo) { return (lo >> 47) & 1; }
 static inline unsigned d_dpl(uint64_t lo) { return (lo >> 45) & 3; }
@@ -109,6 +110,72 @@ static void task_load_segments(struct emu_cpu *c, const uint16_t sel[6], uint16_
 	cpu_update_mode(c);
 }
 
+/* The state a TSS holds, in either format. */
+struct tss_state {
+	uint32_t eip, eflags, cr3, r[8];
+	uint16_t sel[6], ldt;
+};
+
+/* Reads the new task's state: a 32-bit TSS, or a 16-bit one (upper halves
+ * of the registers 0xffff, of EIP/EFLAGS zero, FS/GS null, no CR3, as
+ * Bochs does). */
+static void tss_load_image(struct emu_cpu *c, uint64_t base, bool t32, struct tss_state *st)
+{
+	if (t32) {
+		uint32_t img[26];
+		tss_read(c, base, 0, img, sizeof(img));
+		st->cr3 = img[7];
+		st->eip = img[8];
+		st->eflags = img[9];
+		for (unsigned r = 0; r < 8; r++)
+			st->r[r] = img[10 + r];
+		for (unsigned s = 0; s < 6; s++)
+			st->sel[s] = (uint16_t)img[18 + s];
+		st->ldt = (uint16_t)img[24];
+		return;
+	}
+	uint16_t img[22];
+	tss_read(c, base, 0, img, sizeof(img));
+	st->cr3 = 0;
+	st->eip = img[7];
+	st->eflags = img[8];
+	for (unsigned r = 0; r < 8; r++)
+		st->r[r] = 0xffff0000u | img[9 + r];
+	st->sel[S_ES] = img[17];
+	st->sel[S_CS] = img[18];
+	st->sel[S_SS] = img[19];
+	st->sel[S_DS] = img[20];
+	st->sel[S_FS] = st->sel[S_GS] = 0;
+	st->ldt = img[21];
+}
+
+/* Stores the outgoing task's dynamic state (EIP, EFLAGS, registers,
+ * selectors) into its TSS. */
+static void tss_store_image(struct emu_cpu *c, uint64_t base, bool t32, uint32_t eip, uint32_t eflags)
+{
+	if (t32) {
+		uint32_t save[16];
+		save[0] = eip;
+		save[1] = eflags;
+		for (unsigned r = 0; r < 8; r++)
+			save[2 + r] = (uint32_t)c->r[r];
+		for (unsigned s = 0; s < 6; s++)
+			save[10 + s] = c->seg[s].selector;
+		tss_write(c, base, 0x20, save, sizeof(save));
+		return;
+	}
+	uint16_t save[14];
+	save[0] = (uint16_t)eip;
+	save[1] = (uint16_t)eflags;
+	for (unsigned r = 0; r < 8; r++)
+		save[2 + r] = (uint16_t)c->r[r];
+	save[10] = c->seg[S_ES].selector;
+	save[11] = c->seg[S_CS].selector;
+	save[12] = c->seg[S_SS].selector;
+	save[13] = c->seg[S_DS].selector;
+	tss_write(c, base, 0x0e, save, sizeof(save));
+}
+
 /* The switch itself: sel/lo name the new TSS (already checked for
  * privilege), ret_rip is the EIP saved in the old task. */
 static void task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_reason why, uint64_t ret_rip,
@@ -116,23 +183,24 @@ static void task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_
 {
 	uint32_t e = (sel & 0xfffc) | ext;
 	unsigned type = d_type(lo);
-	if (type == 1 || type == 3)
-		emu_fatal(c, "task switch to a 16-bit TSS (selector %#x) is not implemented", sel);
+	bool t32 = type & 8;
 	if (!d_present(lo))
 		emu_raise(c, EX_NP, e, true);
 	struct kvm_segment nt;
 	desc_to_seg(&nt, sel, lo, 0);
-	if (nt.limit < TSS32_MIN)
+	if (nt.limit < (t32 ? TSS32_MIN : TSS16_MIN))
 		emu_raise(c, EX_TS, e, true);
-	if (why == TASK_IRET ? type != 0xb : type != 9)
+	bool busy = type & 2;
+	if (why == TASK_IRET ? !busy : busy)
 		emu_raise(c, why == TASK_IRET ? EX_TS : EX_GP, e, true);
-	if (c->tr.unusable || !(c->tr.type == 0xb || c->tr.type == 9) || c->tr.limit < TSS32_MIN)
+	bool old32 = c->tr.type & 8;
+	if (c->tr.unusable || (c->tr.type & 5) != 1 || c->tr.limit < (old32 ? TSS32_MIN : TSS16_MIN))
 		emu_raise(c, EX_TS, (c->tr.selector & 0xfffc) | ext, true);
 
 	/* read the new task's state; make sure the old TSS can take ours */
-	uint32_t img[26];
-	tss_read(c, nt.base, 0, img, sizeof(img));
-	mmu_probe_write(c, (c->tr.base + 0x20) & c->lin_mask, 0x40);
+	struct tss_state st;
+	tss_load_image(c, nt.base, t32, &st);
+	mmu_probe_write(c, (c->tr.base + (old32 ? 0x20 : 0x0e)) & c->lin_mask, old32 ? 0x40 : 0x1c);
 	if (why == TASK_CALL || why == TASK_INT)
 		mmu_probe_write(c, nt.base & c->lin_mask, 2);
 
@@ -140,14 +208,7 @@ static void task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_
 	uint64_t f = flags_get(c);
 	if (why == TASK_IRET)
 		f &= ~(uint64_t)F_NT;
-	uint32_t save[16];
-	save[0] = (uint32_t)ret_rip;
-	save[1] = (uint32_t)f;
-	for (unsigned r = 0; r < 8; r++)
-		save[2 + r] = (uint32_t)c->r[r];
-	for (unsigned s = 0; s < 6; s++)
-		save[10 + s] = c->seg[s].selector;
-	tss_write(c, c->tr.base, 0x20, save, sizeof(save));
+	tss_store_image(c, c->tr.base, old32, (uint32_t)ret_rip, (uint32_t)f);
 	uint16_t old_tr = c->tr.selector;
 	if (why == TASK_JMP || why == TASK_IRET)
 		tss_set_busy(c, old_tr, false);
@@ -159,24 +220,21 @@ static void task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_
 		tss_set_busy(c, sel, true);
 
 	/* commit: TR, CR0.TS, CR3, registers, EFLAGS, EIP */
-	nt.type = 0xb;
+	nt.type = t32 ? 0xb : 3;
 	nt.s = 0;
 	c->tr = nt;
 	c->cr0 |= CR0_TS;
-	if (c->cr0 & CR0_PG)
-		cr_write(c, 3, img[7]);
-	uint64_t nf = img[9] | 2;
+	if (t32 && (c->cr0 & CR0_PG))
+		cr_write(c, 3, st.cr3);
+	uint64_t nf = st.eflags | 2;
 	if (why == TASK_CALL || why == TASK_INT)
 		nf |= F_NT;
 	for (unsigned r = 0; r < 8; r++)
-		c->r[r] = img[10 + r];
+		c->r[r] = st.r[r];
 	flags_set(c, nf);
-	c->rip = c->next_rip = img[8];
-	uint16_t sels[6];
-	for (unsigned s = 0; s < 6; s++) {
-		sels[s] = (uint16_t)img[18 + s];
-		seg_null(&c->seg[s], sels[s]);
-	}
+	c->rip = c->next_rip = st.eip;
+	for (unsigned s = 0; s < 6; s++)
+		seg_null(&c->seg[s], st.sel[s]);
 	/* CS stays usable for the mode computation until it is loaded */
 	c->seg[S_CS].unusable = 0;
 	c->seg[S_CS].db = 1;
@@ -185,11 +243,11 @@ static void task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_
 	c->seg[S_CS].present = 1;
 	c->seg[S_CS].limit = 0xffffffff;
 	c->seg[S_SS].db = 1;
-	c->ldt.selector = (uint16_t)img[24];
+	c->ldt.selector = st.ldt;
 	c->ldt.unusable = 1;
 	cpu_update_mode(c);
 	c->events = 1;
-	task_load_segments(c, sels, (uint16_t)img[24]);
+	task_load_segments(c, st.sel, st.ldt);
 	if (c->rip > c->seg[S_CS].limit)
 		emu_gp(c, 0);
 }
@@ -226,8 +284,8 @@ void task_switch_gate(struct emu_cpu *c, uint16_t tsel, uint64_t ret_rip, uint32
 		emu_raise(c, EX_GP, (tsel & 0xfffc) | ext, true);
 	task_switch(c, tsel, lo, TASK_INT, ret_rip, ext);
 	if (has_err) {
-		/* the error code goes on the new task's stack */
-		push(c, c->seg[S_CS].db ? 4 : 2, err);
+		/* the error code goes on the new task's stack, as wide as its TSS */
+		push(c, (c->tr.type & 8) ? 4 : 2, err);
 	}
 }
 

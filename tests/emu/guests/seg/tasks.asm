@@ -18,6 +18,8 @@ S_TSSSM  equ 0x60     ; limit 0x50: too small
 S_TSSNP  equ 0x68     ; not present
 S_TSS3   equ 0x70     ; DPL 0, used from ring 3
 S_TGATE  equ 0x78     ; task gate DPL 3 -> S_TSSB
+S_TSS16  equ 0x80     ; 16-bit (286) TSS
+TSS16    equ 0x5300
 
 %macro TSSINIT 3      ; addr, eip, esp
   mov edi, %1
@@ -151,6 +153,41 @@ df_back:
   movzx eax, word [REC + 12]
   CHECKV 32, eax, SEL_TSS
 
+;  --- a 16-bit TSS: CALL into it, IRET back
+  mov edi, TSS16
+  xor eax, eax
+  mov ecx, 0x2c / 4
+  rep stosd
+  mov word [TSS16 + 0x0e], ABS(task_16)
+  mov word [TSS16 + 0x10], 2
+  mov word [TSS16 + 0x12], 0x1616       ; AX
+  mov word [TSS16 + 0x1a], 0x7000       ; SP
+  mov word [TSS16 + 0x22], SEL_DATA     ; ES CS SS DS
+  mov word [TSS16 + 0x24], SEL_CODE
+  mov word [TSS16 + 0x26], SEL_DATA
+  mov word [TSS16 + 0x28], SEL_DATA
+  DESC S_TSS16, TSS16, 0x2b, 0x81, 0
+  mov ax, SEL_DATA
+  mov fs, ax
+  mov edi, 0x12345678
+  TEST 42
+  call S_TSS16:0
+  EXPECT NOFAULT, 0, 0
+  ; the upper halves of the registers are "modified and not maintained"
+  ; (SDM 7.6; Bochs sets them to ones, QEMU keeps them): low halves only
+  movzx eax, word [REC + 0x50]
+  CHECKV 43, eax, 0x1616
+  CHECKV 44, [REC + 0x54], 0            ; FS null
+  movzx eax, word [REC + 0x58]
+  CHECKV 45, eax, 0x7000
+  movzx eax, word [TSS16]
+  CHECKV 46, eax, SEL_TSS               ; back link
+  movzx eax, word [TSS16 + 0x0e]
+  CHECKV 47, eax, ABS(task_16_end)      ; IP saved at its IRET
+  CHECKV 48, edi, 0x12345678            ; our EDI came back from the 32-bit TSS
+  BUSY S_TSS16
+  CHECKV 49, eax, 0
+
   ; --- faults
   TEST 33                               ; CALL to the busy current task
 t33: call SEL_TSS:0
@@ -251,6 +288,16 @@ task_df:
 
 task_b3:
   iretd
+
+task_16:
+  mov [REC + 0x50], eax
+  xor eax, eax
+  mov ax, fs
+  mov [REC + 0x54], eax
+  mov [REC + 0x58], esp
+  iretd
+task_16_end:
+  jmp task_16_end
 
 task_x:
   jmp task_x
