@@ -58,7 +58,7 @@ static void test_tasks(void)
 
 static void test_v86(void)
 {
-	run_guest(guest_seg_v86, sizeof(guest_seg_v86), 35);
+	run_guest(guest_seg_v86, sizeof(guest_seg_v86), 36);
 }
 
 /* 64-bit call gate: same-privilege CALL, then from ring 3 with the stack

@@ -11,8 +11,8 @@ static inline void need_cpl0(struct emu_cpu *c)
 
 static inline void need_prot(struct emu_cpu *c)
 {
-	if (c->mode == MODE_REAL)
-		emu_ud(c);
+	if (c->mode == MODE_REAL || (c->flags & F_VM))
+		emu_ud(c);  /* not recognized in real and virtual-8086 mode */
 }
 
 void op_ud(struct emu_cpu *c, const struct insn *i)

@@ -3,7 +3,15 @@
  * decided when a segment or the mode changes (seg_update_chk): flat
  * writable 4 GiB data segments and everything in 64-bit mode need none, so
  * the per-access cost there is one predictable branch (seg_addr in cpu.h).
- * Faults: #SS(0) for SS, #GP(0) otherwise. */
+ * Faults: #SS(0) for SS, #GP(0) otherwise.
+ *
+ * Cost in 64-bit code (callgrind, tests/emu/emu-boot on the cloud kernel,
+ * first 50 M guest instructions): run_loop 4.520 G host instructions
+ * without the checks, 4.611 G with them (+2.0 %, about 1.8 host
+ * instructions per guest instruction: the bit test per access, the fetch
+ * test per block, the target test per near branch). A first version that
+ * called the check out of line cost +3.3 %: every handler then saved
+ * callee-saved registers on its fast path. */
 #include "vmm/emu/cpu.h"
 
 static bool seg_is_flat_data(const struct kvm_segment *s)

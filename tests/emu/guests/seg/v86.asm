@@ -116,6 +116,11 @@ tests:
   in al, 0x80
   EXPECT NOFAULT, 0, 0
 
+  ; STR (like SLDT, LAR, VERR...) does not exist in v8086 mode
+  TEST 36
+  V86ENTER v_str, VM | IOPL3 | 2
+  EXPECT 6, 0, ABS(v_str)
+
   ; --- a task switch into v8086 mode
   mov edi, TSSV
   xor eax, eax
@@ -218,5 +223,7 @@ v_task:
   mov word [0x20], 0x4321
 v_task_int:
   int 0x30
+v_str:
+  str ax
 v86_dummy:
   jmp $
