@@ -14,6 +14,9 @@ S_GATE1   equ 0x70   ; gate DPL 3 -> S_CODE1 (TSS has no ring-1 stack)
 S_CODE1   equ 0x78
 S_GATEOUT equ 0x80   ; gate DPL 0 -> SEL_CODE3 (outer target)
 S_GATEJ   equ 0x88   ; 32-bit gate DPL 0 -> SEL_CODE:g_jmp
+S_GATE2   equ 0x90   ; 32-bit gate DPL 3 -> S_CODE2:g_ring2
+S_CODE2   equ 0x98   ; code DPL 2
+S_SS2     equ 0xa0   ; ring-2 stack: base 0x67000, limit 0xfff
 
 REC       equ 0x2000 ; what the handlers saw
 
@@ -28,6 +31,10 @@ tests:
   DESC S_CODE1, 0, 0xfffff, 0xbb, 0xc
   GATE GDT + S_GATEOUT, SEL_CODE3, ABS(g_same), 0x8c
   GATE GDT + S_GATEJ, SEL_CODE, ABS(g_jmp), 0x8c
+  GATE GDT + S_GATE2, S_CODE2, ABS(g_ring2), 0xec
+  DESC S_CODE2, 0, 0xfffff, 0xdb, 0xc
+  DESC S_SS2, 0x67000, 0xfff, 0xd3, 0x4
+  mov dword [TSS + 24], S_SS2 | 2
 
   ; --- same privilege CALL through a gate: CS:EIP pushed, offset from the gate
   TEST 1
@@ -173,6 +180,29 @@ t40: retf
   TEST 41                   ; gate selector with RPL 3 > gate DPL 0 at CPL 0
 t41: call S_GATE0 | 3:0
   EXPECT 13, S_GATE0, t41
+  ; --- ring 3 -> ring 2: the stack from TSS.SS2:ESP2
+  mov dword [TSS + 20], 0x1000
+  TEST 42
+  TO_RING3 r3_r2
+r3_r2:
+  call S_GATE2 | 3:0
+  int 0x30
+r3_r2_int:
+  EXPECT 0x30, 0, r3_r2_int
+  CHECKV 43, [REC + 0x60], 0x1000 - 16  ; ESP in ring 2
+  CHECKV 44, [REC + 0x64], S_SS2 | 2
+  CHECKV 45, [REC + 0x68], S_CODE2 | 2
+  CHECKV 46, [REC + 0x6c], SEL_CODE3    ; the caller's CS on the ring-2 stack
+  ; --- no room on the new stack: #SS(new SS), nothing changed (QEMU TCG
+  ; does not check segment limits here, so only tandem passes this one)
+  mov dword [TSS + 20], 8
+  TEST 47
+  TO_RING3 r3_r2b
+r3_r2b:
+t47: call S_GATE2 | 3:0
+  EXPECT 12, S_SS2, t47
+  CHECKV 48, [FAULT + 12], SEL_CODE3    ; the fault belongs to ring 3
+  mov dword [TSS + 20], STACK2
   jmp finish
 
 ; --- gate targets -----------------------------------------------------------------
@@ -212,4 +242,15 @@ g_inner16:
   o16 retf 2
 conf_target:
   mov eax, cs
+  retf
+g_ring2:
+  mov ax, SEL_DATA3
+  mov ds, ax
+  mov [REC + 0x60], esp
+  mov eax, ss
+  mov [REC + 0x64], eax
+  mov eax, cs
+  mov [REC + 0x68], eax
+  mov eax, [esp + 4]
+  mov [REC + 0x6c], eax
   retf
