@@ -262,6 +262,12 @@ static void build_forms(void)
 		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x0f); b(f, 0xbe); b(f, sz == 8 ? 0xc3 : 0xc7);
 		snprintf(n, sizeof(n), "movzxw%s m", szname[sz]);
 		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x0f); b(f, 0xb7); b(f, 0x06);
+		snprintf(n, sizeof(n), "movzxb%s m", szname[sz]);
+		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x0f); b(f, 0xb6); b(f, 0x06);
+		snprintf(n, sizeof(n), "movzxw%s r", szname[sz]);
+		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x0f); b(f, 0xb7); b(f, 0xc3);
+		snprintf(n, sizeof(n), "movzxb%s r,ch/bpl", szname[sz]);
+		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x0f); b(f, 0xb6); b(f, 0xc5);
 		snprintf(n, sizeof(n), "movsxw%s m", szname[sz]);
 		f = add(n, FALL, K_PLAIN); pfx(f, sz, 0); b(f, 0x0f); b(f, 0xbf); b(f, 0x06);
 		snprintf(n, sizeof(n), "cbw/cwde/cdqe %s", szname[sz]);

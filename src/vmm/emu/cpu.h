@@ -324,10 +324,11 @@ static inline bool flag_cf(struct emu_cpu *c)
 	return flags_get(c) & F_CF;
 }
 
-/* Sets F_ARITH bits eagerly (shifts, multiplies, BT...). */
+/* Sets F_ARITH bits eagerly (shifts, multiplies, BT...). When all six are
+ * set, the previous ones need not be computed. */
 static inline void flags_arith(struct emu_cpu *c, uint64_t mask, uint64_t val)
 {
-	uint64_t f = flags_get(c);
+	uint64_t f = (mask & F_ARITH) == F_ARITH ? c->flags : flags_get(c);
 	c->flags = (f & ~mask) | (val & mask);
 	c->lf_op = LF_NONE;
 }

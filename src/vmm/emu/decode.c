@@ -457,6 +457,12 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 		else
 			fn = i->osz == 8 ? op_mov_m_r64 : op_mov_m_r32;
 	}
+	if (fn == op_movzx && (i->osz == 8 || i->osz == 4)) {
+		if (i->mod == 3)
+			fn = i->opcode == 0xb6 ? op_movzx_r_r8 : op_movzx_r_r16;
+		else
+			fn = i->opcode == 0xb6 ? op_movzx_r_m8 : op_movzx_r_m16;
+	}
 	if ((fn == op_alu_rm_r || fn == op_alu_r_rm) && i->mod == 3 && (i->osz == 8 || i->osz == 4)) {
 		static insn_fn *const rr64[8] = {op_add_rr64, op_or_rr64, NULL, NULL, op_and_rr64, op_sub_rr64,
 						 op_xor_rr64, op_cmp_rr64};

@@ -27,6 +27,7 @@ H(op_push_r); H(op_pop_r); H(op_push_imm); H(op_pop_rm); H(op_push_rm);
 H(op_push_seg); H(op_pop_seg); H(op_mov_rm_seg); H(op_mov_seg_rm);
 H(op_pushf); H(op_popf); H(op_pusha); H(op_popa); H(op_enter); H(op_leave); H(op_xlat);
 H(op_lxs); H(op_movnti);
+H(op_movzx_r_m8); H(op_movzx_r_m16); H(op_movzx_r_r8); H(op_movzx_r_r16);
 H(op_mov_r_m64); H(op_mov_r_m32); H(op_mov_m_r64); H(op_mov_m_r32); H(op_mov_rr64); H(op_mov_rr32);
 /* ops_ctrl.c */
 H(op_jcc); H(op_jmp_rel); H(op_call_rel); H(op_ret); H(op_jmp_rm); H(op_call_rm);

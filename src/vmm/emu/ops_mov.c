@@ -53,6 +53,13 @@ void op_movzx(struct emu_cpu *c, const struct insn *i)
 	reg_set(c, i->reg, i->osz, v);
 }
 
+/* 32/64-bit destinations (chosen by the decoder): the zero-extended value
+ * fills the whole register either way. */
+void op_movzx_r_m8(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_addr(c, i, 1, ACC_R), 1); }
+void op_movzx_r_m16(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = mem_read(c, insn_addr(c, i, 2, ACC_R), 2); }
+void op_movzx_r_r8(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = reg_get(c, i->rm, 1); }
+void op_movzx_r_r16(struct emu_cpu *c, const struct insn *i) { c->r[i->reg] = reg_get(c, i->rm, 2); }
+
 void op_movsx(struct emu_cpu *c, const struct insn *i)
 {
 	unsigned ssz = i->opcode == 0xbe ? 1 : 2;

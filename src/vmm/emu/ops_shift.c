@@ -29,7 +29,7 @@ void op_shift(struct emu_cpu *c, const struct insn *i)
 			reg_set(c, i->rm, 4, a);  /* a 32-bit destination is written (zero-extended) anyway */
 		return;
 	}
-	uint64_t m = size_mask(sz), r = 0, f = flags_get(c) & F_ARITH;
+	uint64_t m = size_mask(sz), r = 0, f = 0;
 	uint64_t msb = 1ULL << (bits - 1);
 	uint64_t setmask = F_ARITH;
 	unsigned k;
@@ -53,7 +53,7 @@ void op_shift(struct emu_cpu *c, const struct insn *i)
 	case 2: /* RCL */
 	case 3: /* RCR */ {
 		k = sz == 1 ? cnt % 9 : sz == 2 ? cnt % 17 : cnt;
-		uint64_t cf = (f & F_CF) ? 1 : 0;
+		uint64_t cf = flag_cf(c) ? 1 : 0;
 		r = a;
 		for (unsigned n = 0; n < k; n++) {
 			uint64_t out;
