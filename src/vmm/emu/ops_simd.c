@@ -29,24 +29,34 @@ void op_simd(struct emu_cpu *c, const struct insn *i)
 	unsigned msz = simd_mem_size(so, &in);
 	if (msz > sizeof(buf))
 		emu_fatal(c, "SIMD operand of %u bytes", msz);
-	flags_get(c);  /* COMISS & co. read-modify-write the materialised flags */
+	if (i->map == 1 && (i->opcode == 0x2e || i->opcode == 0x2f))
+		flags_get(c);  /* (U)COMISS/SD read-modify-write the materialised flags */
 	bool mem = i->mod != 3 && msz;
+	void *host = NULL;  /* the operand in RAM when the TLB has it (<= 16 bytes, one page) */
 	if (mem) {
 		lin = insn_addr(c, i, msz, (so->flags & SIMD_WRITE) ? ACC_W : ACC_R);
 		if ((so->flags & SIMD_ALIGN16) && (lin & 15))
 			emu_gp(c, 0);
-		if (so->flags & SIMD_READ)
-			mmu_read_buf(c, lin, buf, msz, ACC_R);
-		else
+		if (msz <= 16)
+			host = tlb_fast(c, lin, msz, (so->flags & SIMD_WRITE) ? ACC_W : ACC_R);
+		if (!(so->flags & SIMD_READ))
 			memset(buf, 0, msz);
-		if (so->flags & SIMD_WRITE)
+		else if (host)
+			memcpy(buf, host, msz);
+		else
+			mmu_read_buf(c, lin, buf, msz, ACC_R);
+		if ((so->flags & SIMD_WRITE) && !host)
 			mmu_probe_write(c, lin, msz > 16 ? 1 : msz);
 	}
 	int rc = so->exec(&c->fpu, &in);
 	if (rc)
 		emu_raise(c, rc, 0, rc == EX_GP);
-	if (mem && (so->flags & SIMD_WRITE))
-		mmu_write_buf(c, lin, buf, msz, ACC_W);
+	if (mem && (so->flags & SIMD_WRITE)) {
+		if (host)
+			memcpy(host, buf, msz);
+		else
+			mmu_write_buf(c, lin, buf, msz, ACC_W);
+	}
 }
 
 void op_x87(struct emu_cpu *c, const struct insn *i)
