@@ -94,8 +94,9 @@ void op_stos(struct emu_cpu *c, const struct insn *i)
 		uint64_t k = n < room ? n : room;
 		uint8_t *pd = k > 1 ? mmu_host_span(c, d, (unsigned)(k * sz), true) : NULL;
 		if (pd) {
-			if (sz == 1)
-				memset(pd, (int)v, k);
+			/* all bytes equal (sz == 1, clearing a page with zeros): memset */
+			if (v == ((v & 0xff) * 0x0101010101010101ULL & size_mask(sz)))
+				memset(pd, (int)(v & 0xff), k * sz);
 			else
 				for (uint64_t e = 0; e < k; e++)
 					memcpy(pd + e * sz, &v, sz);
