@@ -48,7 +48,7 @@ static void test_real(void)
 
 static void test_gates(void)
 {
-	run_guest(guest_seg_gates, sizeof(guest_seg_gates), 48);
+	run_guest(guest_seg_gates, sizeof(guest_seg_gates), 52);
 }
 
 static void test_tasks(void)

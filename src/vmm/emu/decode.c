@@ -427,7 +427,7 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 	if (long64 && map == 0 && op == 0x63 && !(rex & 8))
 		i->osz = 4;
 	if (!long64 && map == 0 && op == 0x63)
-		fn = op_unimpl;  /* ARPL */
+		fn = op_arpl;
 	if (map == 0 && op == 0x90 && !(rex & 1))
 		fn = rep == 0xf3 ? op_pause : op_nop;
 	if (f & SIMD) {

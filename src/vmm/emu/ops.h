@@ -41,7 +41,7 @@ H(op_rdmsr); H(op_wrmsr); H(op_mov_cr); H(op_mov_dr); H(op_clts); H(op_wbinvd); 
 H(op_lgdt); H(op_lidt); H(op_sgdt); H(op_sidt); H(op_smsw); H(op_lmsw);
 H(op_sldt); H(op_str); H(op_lldt); H(op_ltr); H(op_verr); H(op_verw); H(op_lar); H(op_lsl);
 H(op_syscall); H(op_sysret); H(op_swapgs); H(op_fence); H(op_clflush); H(op_pause);
-H(op_wait); H(op_unimpl);
+H(op_wait); H(op_unimpl); H(op_arpl);
 /* ops_simd.c */
 H(op_simd); H(op_x87);
 #undef H

@@ -26,6 +26,31 @@ void op_unimpl(struct emu_cpu *c, const struct insn *i)
 		  i->map == 1 ? "0f " : "", i->opcode, (unsigned long long)c->rip);
 }
 
+/* ARPL r/m16, r16 (outside 64-bit mode): raises the destination selector's
+ * RPL to the source's; ZF says whether it changed. */
+void op_arpl(struct emu_cpu *c, const struct insn *i)
+{
+	need_prot(c);
+	uint64_t lin = 0;
+	uint16_t d;
+	if (i->mod == 3) {
+		d = (uint16_t)c->r[i->rm];
+	} else {
+		lin = insn_addr(c, i, 2, ACC_W);
+		d = (uint16_t)mem_read(c, lin, 2);
+	}
+	uint16_t s = (uint16_t)c->r[i->reg & 7];
+	bool adjust = (d & 3u) < (s & 3u);
+	if (adjust) {
+		d = (uint16_t)((d & ~3u) | (s & 3u));
+		if (i->mod == 3)
+			reg_set(c, i->rm, 2, d);
+		else
+			mem_write(c, lin, 2, d);
+	}
+	flags_arith(c, F_ZF, adjust ? F_ZF : 0);
+}
+
 void op_hlt(struct emu_cpu *c, const struct insn *i)
 {
 	need_cpl0(c);

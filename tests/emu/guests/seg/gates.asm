@@ -203,6 +203,23 @@ t47: call S_GATE2 | 3:0
   EXPECT 12, S_SS2, t47
   CHECKV 48, [FAULT + 12], SEL_CODE3    ; the fault belongs to ring 3
   mov dword [TSS + 20], STACK2
+  ; --- ARPL raises a selector's RPL to the source's
+  mov eax, 0x10
+  mov ebx, 0x1b
+  arpl ax, bx
+  setz cl
+  movzx ecx, cl
+  movzx eax, ax
+  CHECKV 49, eax, 0x13
+  CHECKV 50, ecx, 1
+  mov word [REC + 0x70], 0x13
+  mov ebx, 0x1a
+  arpl [REC + 0x70], bx
+  setz cl
+  movzx ecx, cl
+  movzx eax, word [REC + 0x70]
+  CHECKV 51, eax, 0x13
+  CHECKV 52, ecx, 0
   jmp finish
 
 ; --- gate targets -----------------------------------------------------------------
