@@ -76,7 +76,8 @@ enum { EX_DE = 0, EX_DB = 1, EX_NMI = 2, EX_BP = 3, EX_OF = 4, EX_BR = 5, EX_UD 
        EX_TS = 10, EX_NP = 11, EX_SS = 12, EX_GP = 13, EX_PF = 14, EX_MF = 16, EX_AC = 17, EX_XM = 19 };
 
 /* Lazy flag kinds: flags are computed from (op, size, a, b, res) only when read. */
-enum lf_op { LF_NONE, LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC };
+enum lf_op { LF_NONE, LF_ADD, LF_ADC, LF_SUB, LF_SBB, LF_LOGIC, LF_INC, LF_DEC,
+	     LF_SHL, LF_SHR, LF_SAR };  /* shifts: b is the count (1..63, 32/64-bit operands only) */
 
 /* --- software TLB -------------------------------------------------------- */
 #define TLB_BITS 10

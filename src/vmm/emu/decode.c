@@ -457,6 +457,12 @@ int emu_decode(struct insn *i, const uint8_t *bytes, unsigned avail, unsigned co
 		else
 			fn = i->osz == 8 ? op_mov_m_r64 : op_mov_m_r32;
 	}
+	if (fn == op_shift && i->mod == 3 && (i->osz == 8 || i->osz == 4) && i->opcode != 0xd2 &&
+	    ((i->reg & 7) == 4 || (i->reg & 7) == 5 || (i->reg & 7) == 7)) {
+		static insn_fn *const sh64[8] = {[4] = op_shl_r64, [5] = op_shr_r64, [7] = op_sar_r64};
+		static insn_fn *const sh32[8] = {[4] = op_shl_r32, [5] = op_shr_r32, [7] = op_sar_r32};
+		fn = (i->osz == 8 ? sh64 : sh32)[i->reg & 7];
+	}
 	if (fn == op_movzx && (i->osz == 8 || i->osz == 4)) {
 		if (i->mod == 3)
 			fn = i->opcode == 0xb6 ? op_movzx_r_r8 : op_movzx_r_r16;

@@ -55,6 +55,23 @@ static uint64_t lazy_compute(const struct emu_cpu *c)
 		if ((res & 0xf) == 0xf)
 			f |= F_AF;
 		break;
+	/* as op_shift computes them (AF clear; OF as for a count of 1) */
+	case LF_SHL:
+		if ((a >> (sz * 8 - b)) & 1)
+			f |= F_CF;
+		if (((res & sign) != 0) ^ ((f & F_CF) != 0))
+			f |= F_OF;
+		break;
+	case LF_SHR:
+		if ((a >> (b - 1)) & 1)
+			f |= F_CF;
+		if (a & sign)
+			f |= F_OF;
+		break;
+	case LF_SAR:
+		if (((int64_t)sext(a, sz) >> (b - 1)) & 1)
+			f |= F_CF;
+		break;
 	}
 	return f;
 }
@@ -105,7 +122,7 @@ bool cond_eval(struct emu_cpu *c, unsigned cc)
 		}
 		break;
 	}
-	case LF_ADD: case LF_INC: case LF_DEC:
+	case LF_ADD: case LF_INC: case LF_DEC: case LF_SHL: case LF_SHR: case LF_SAR:
 		if ((cc >> 1) == 2)
 			return ((c->lf_res & m) == 0) ^ (cc & 1);
 		if ((cc >> 1) == 4)

@@ -12,6 +12,7 @@ H(op_test_rm_r); H(op_test_acc_imm); H(op_test_rm_imm);
 H(op_inc_r); H(op_dec_r); H(op_inc_rm); H(op_dec_rm); H(op_not); H(op_neg);
 H(op_mul); H(op_imul1); H(op_div); H(op_idiv); H(op_imul_r_rm); H(op_imul_r_rm_imm);
 H(op_shift); H(op_shld); H(op_shrd);
+H(op_shl_r64); H(op_shr_r64); H(op_sar_r64); H(op_shl_r32); H(op_shr_r32); H(op_sar_r32);
 H(op_bt_rm_r); H(op_bt_rm_imm); H(op_bsf); H(op_bsr); H(op_bswap);
 H(op_xadd); H(op_cmpxchg); H(op_cmpxchg8b16b);
 H(op_cbw); H(op_cwd); H(op_setcc); H(op_cmovcc); H(op_lahf); H(op_sahf); H(op_flagop);

@@ -70,6 +70,17 @@ FJ_CMP(op_fj_cmp_ri32, 4, i->imm)
 FJ_TEST(op_fj_test_rr64, 8)
 FJ_TEST(op_fj_test_rr32, 4)
 
+/* TEST in its other forms: its own handler leaves a logic result. */
+#define FJ_TEST_CALL(name, orig)                                                 \
+	void name(struct emu_cpu *c, const struct insn *i)                       \
+	{                                                                        \
+		orig(c, i);                                                      \
+		fused_branch(c, i, cond_logic(c, i->fcc, c->lf_res & size_mask(i->osz), i->osz)); \
+	}
+FJ_TEST_CALL(op_fj_test_rm_r, op_test_rm_r)
+FJ_TEST_CALL(op_fj_test_rm_imm, op_test_rm_imm)
+FJ_TEST_CALL(op_fj_test_acc_imm, op_test_acc_imm)
+
 /* Everything else: the instruction's own handler, then the condition from
  * the lazy flags it left. */
 #define FJ_CALL(name, orig)                                                      \
@@ -82,9 +93,6 @@ FJ_CALL(op_fj_alu_rm_r, op_alu_rm_r)
 FJ_CALL(op_fj_alu_r_rm, op_alu_r_rm)
 FJ_CALL(op_fj_alu_acc_imm, op_alu_acc_imm)
 FJ_CALL(op_fj_grp1, op_grp1)
-FJ_CALL(op_fj_test_rm_r, op_test_rm_r)
-FJ_CALL(op_fj_test_rm_imm, op_test_rm_imm)
-FJ_CALL(op_fj_test_acc_imm, op_test_acc_imm)
 FJ_CALL(op_fj_inc_r, op_inc_r)
 FJ_CALL(op_fj_dec_r, op_dec_r)
 FJ_CALL(op_fj_inc_rm, op_inc_rm)
@@ -109,6 +117,12 @@ FJ_CALL(op_fj_sub_ri32, op_sub_ri32)
 FJ_CALL(op_fj_and_ri32, op_and_ri32)
 FJ_CALL(op_fj_or_ri32, op_or_ri32)
 FJ_CALL(op_fj_xor_ri32, op_xor_ri32)
+FJ_CALL(op_fj_shl_r64, op_shl_r64)
+FJ_CALL(op_fj_shr_r64, op_shr_r64)
+FJ_CALL(op_fj_sar_r64, op_sar_r64)
+FJ_CALL(op_fj_shl_r32, op_shl_r32)
+FJ_CALL(op_fj_shr_r32, op_shr_r32)
+FJ_CALL(op_fj_sar_r32, op_sar_r32)
 
 /* The fused handler for a flag-setting handler, or NULL. */
 insn_fn *fused_jcc_for(const struct insn *i)
@@ -130,6 +144,8 @@ insn_fn *fused_jcc_for(const struct insn *i)
 		{op_or_ri64, op_fj_or_ri64}, {op_xor_ri64, op_fj_xor_ri64},
 		{op_add_ri32, op_fj_add_ri32}, {op_sub_ri32, op_fj_sub_ri32}, {op_and_ri32, op_fj_and_ri32},
 		{op_or_ri32, op_fj_or_ri32}, {op_xor_ri32, op_fj_xor_ri32},
+		{op_shl_r64, op_fj_shl_r64}, {op_shr_r64, op_fj_shr_r64}, {op_sar_r64, op_fj_sar_r64},
+		{op_shl_r32, op_fj_shl_r32}, {op_shr_r32, op_fj_shr_r32}, {op_sar_r32, op_fj_sar_r32},
 	};
 	if (i->fn == op_test_rm_r) {
 		if (i->mod == 3 && i->osz == 8)

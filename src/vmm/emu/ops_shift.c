@@ -108,6 +108,29 @@ void op_shift(struct emu_cpu *c, const struct insn *i)
 	flags_arith(c, setmask, f);
 }
 
+/* SHL/SHR/SAR of a 32/64-bit register (chosen by the decoder), flags lazy.
+ * A zero count changes no flags (a 32-bit register is still written). */
+#define SHIFT_R(name, sz, kind, expr)                                            \
+	void name(struct emu_cpu *c, const struct insn *i)                       \
+	{                                                                        \
+		unsigned cnt = (i->opcode == 0xd1 ? 1 : i->opcode == 0xd3 ? c->r[R_CX] : i->imm) & \
+			       (sz == 8 ? 0x3f : 0x1f);                          \
+		uint64_t a = c->r[i->rm] & size_mask(sz), r;                     \
+		if (cnt == 0) {                                                  \
+			c->r[i->rm] = a;                                         \
+			return;                                                  \
+		}                                                                \
+		r = (expr) & size_mask(sz);                                      \
+		c->r[i->rm] = r;                                                 \
+		lf_set(c, kind, sz, a, cnt, r);                                  \
+	}
+SHIFT_R(op_shl_r64, 8, LF_SHL, a << cnt)
+SHIFT_R(op_shr_r64, 8, LF_SHR, a >> cnt)
+SHIFT_R(op_sar_r64, 8, LF_SAR, (uint64_t)((int64_t)a >> cnt))
+SHIFT_R(op_shl_r32, 4, LF_SHL, a << cnt)
+SHIFT_R(op_shr_r32, 4, LF_SHR, a >> cnt)
+SHIFT_R(op_sar_r32, 4, LF_SAR, (uint64_t)((int64_t)(int32_t)a >> cnt))
+
 static void shxd(struct emu_cpu *c, const struct insn *i, bool right)
 {
 	unsigned sz = i->osz, bits = sz * 8;
