@@ -53,7 +53,7 @@ static void test_gates(void)
 
 static void test_tasks(void)
 {
-	run_guest(guest_seg_tasks, sizeof(guest_seg_tasks), 49);
+	run_guest(guest_seg_tasks, sizeof(guest_seg_tasks), 52);
 }
 
 static void test_v86(void)

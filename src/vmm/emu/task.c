@@ -114,6 +114,7 @@ static void task_load_segments(struct emu_cpu *c, const uint16_t sel[6], uint16_
 struct tss_state {
 	uint32_t eip, eflags, cr3, r[8];
 	uint16_t sel[6], ldt;
+	bool trap;         /* T: debug trap after switching to this task */
 };
 
 /* Reads the new task's state: a 32-bit TSS, or a 16-bit one (upper halves
@@ -132,6 +133,7 @@ static void tss_load_image(struct emu_cpu *c, uint64_t base, bool t32, struct ts
 		for (unsigned s = 0; s < 6; s++)
 			st->sel[s] = (uint16_t)img[18 + s];
 		st->ldt = (uint16_t)img[24];
+		st->trap = img[25] & 1;
 		return;
 	}
 	uint16_t img[22];
@@ -147,6 +149,7 @@ static void tss_load_image(struct emu_cpu *c, uint64_t base, bool t32, struct ts
 	st->sel[S_DS] = img[20];
 	st->sel[S_FS] = st->sel[S_GS] = 0;
 	st->ldt = img[21];
+	st->trap = false;
 }
 
 /* Stores the outgoing task's dynamic state (EIP, EFLAGS, registers,
@@ -177,8 +180,10 @@ static void tss_store_image(struct emu_cpu *c, uint64_t base, bool t32, uint32_t
 }
 
 /* The switch itself: sel/lo name the new TSS (already checked for
- * privilege), ret_rip is the EIP saved in the old task. */
-static void task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_reason why, uint64_t ret_rip,
+ * privilege), ret_rip is the EIP saved in the old task. Returns whether
+ * the new TSS asks for a debug trap (T), which the caller raises once the
+ * switch is complete. */
+static bool task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_reason why, uint64_t ret_rip,
 			uint32_t ext)
 {
 	uint32_t e = (sel & 0xfffc) | ext;
@@ -250,6 +255,16 @@ static void task_switch(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_
 	task_load_segments(c, st.sel, st.ldt);
 	if (c->rip > c->seg[S_CS].limit)
 		emu_gp(c, 0);
+	return st.trap;
+}
+
+/* The T bit of the new TSS: #DB with DR6.BT, a trap in the new task. */
+static void task_trap(struct emu_cpu *c, bool trap)
+{
+	if (trap) {
+		c->dr[6] |= 0x8000;
+		emu_raise(c, EX_DB, 0, false);
+	}
 }
 
 void task_switch_far(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_reason why)
@@ -267,12 +282,12 @@ void task_switch_far(struct emu_cpu *c, uint16_t sel, uint64_t lo, enum task_rea
 			emu_gp(c, tsel & 0xfffc);
 		if (d_seg(tlo) || (d_type(tlo) != 9 && d_type(tlo) != 1))
 			emu_gp(c, tsel & 0xfffc);
-		task_switch(c, tsel, tlo, why, c->next_rip, 0);
+		task_trap(c, task_switch(c, tsel, tlo, why, c->next_rip, 0));
 		return;
 	}
 	if (sel & 4)
 		emu_gp(c, sel & 0xfffc);  /* TSS descriptors live in the GDT */
-	task_switch(c, sel, lo, why, c->next_rip, 0);
+	task_trap(c, task_switch(c, sel, lo, why, c->next_rip, 0));
 }
 
 void task_switch_gate(struct emu_cpu *c, uint16_t tsel, uint64_t ret_rip, uint32_t ext, bool has_err, uint32_t err)
@@ -282,11 +297,12 @@ void task_switch_gate(struct emu_cpu *c, uint16_t tsel, uint64_t ret_rip, uint32
 		emu_raise(c, EX_GP, (tsel & 0xfffc) | ext, true);
 	if (d_seg(lo) || (d_type(lo) != 9 && d_type(lo) != 1))
 		emu_raise(c, EX_GP, (tsel & 0xfffc) | ext, true);
-	task_switch(c, tsel, lo, TASK_INT, ret_rip, ext);
+	bool trap = task_switch(c, tsel, lo, TASK_INT, ret_rip, ext);
 	if (has_err) {
 		/* the error code goes on the new task's stack, as wide as its TSS */
 		push(c, (c->tr.type & 8) ? 4 : 2, err);
 	}
+	task_trap(c, trap);
 }
 
 void task_return(struct emu_cpu *c)
@@ -298,5 +314,5 @@ void task_return(struct emu_cpu *c)
 		emu_raise(c, EX_TS, link & 0xfffc, true);
 	if (d_seg(lo) || (d_type(lo) != 0xb && d_type(lo) != 3))
 		emu_raise(c, EX_TS, link & 0xfffc, true);
-	task_switch(c, link, lo, TASK_IRET, c->next_rip, 0);
+	task_trap(c, task_switch(c, link, lo, TASK_IRET, c->next_rip, 0));
 }

@@ -235,6 +235,21 @@ t38: iretd
   CHECKV 40, eax, S_TSSDF
   movzx eax, word [TSSDF]
   CHECKV 41, eax, S_TSSX                ; the back link names the failed task
+  ; the T bit: #DB (DR6.BT) once the switch is done, at the new task's EIP
+  ; (QEMU TCG ignores T, so only tandem passes these)
+  TSSINIT TSSB, task_b3, 0x50000
+  mov byte [TSSB + 0x64], 1
+  xor eax, eax
+  mov dr6, eax
+  TEST 50
+  call S_TSSB:0
+  EXPECT 1, 0, ABS(task_b3)
+  mov eax, dr6
+  and eax, 0x8000
+  CHECKV 51, eax, 0x8000
+  str ax
+  movzx eax, ax
+  CHECKV 52, eax, S_TSSB
   jmp finish
 
 task_b:
