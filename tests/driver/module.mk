@@ -9,13 +9,13 @@ tests_driver_test_rpc_LDADD = src/driver/libtandem_rpcgen.a $(TIRPC_LIBS) $(GLIB
 TESTS += tests/driver/test-virsh.sh tests/driver/test-console.py tests/driver/test-session.sh \
 	tests/driver/test-apis.py tests/driver/test-guest.sh tests/driver/test-events.py tests/driver/test-readonly.py \
 	tests/driver/test-badinput.py tests/driver/test-restart.py tests/driver/test-concurrency.py \
-	tests/driver/test-network.sh tests/driver/test-stats.py
+	tests/driver/test-network.sh tests/driver/test-stats.py tests/driver/test-lookup.py
 EXTRA_DIST += tests/driver/lib.sh tests/driver/drvtest.py tests/driver/fake-tandem.py \
 	tests/driver/console-expect.py tests/driver/test-virsh.sh tests/driver/test-events.py \
 	tests/driver/test-readonly.py tests/driver/test-badinput.py tests/driver/test-restart.py \
 	tests/driver/test-concurrency.py tests/driver/test-console.py tests/driver/test-session.sh \
 	tests/driver/test-apis.py tests/driver/test-guest.sh tests/driver/guest-init.sh \
-	tests/driver/test-network.sh tests/driver/test-stats.py
+	tests/driver/test-network.sh tests/driver/test-stats.py tests/driver/test-lookup.py
 
 # virttandemd under valgrind (50 clients, guests starting and stopping)
 TESTS += tests/driver/test-valgrind.py
