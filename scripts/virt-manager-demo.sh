@@ -10,6 +10,7 @@
 #   virt-manager-details.png  the running guest's details (Overview page)
 #   virt-manager-performance.png  its Performance page (CPU usage graph)
 #   virt-manager-console.png  its serial text console, a command typed in it
+# then presses Pause twice in the toolbar and reports the guest's state.
 # The daemon's log (procedures it answered "not supported", -v) is printed
 # at the end. Needs: scripts/setup-deps.sh --bench (virt-manager, xvfb,
 # xdotool, imagemagick), scripts/fetch-guest.sh, a build in ./build.
@@ -126,6 +127,14 @@ xdotool type --delay 40 "cat /proc/version; grep MemTotal /proc/meminfo"
 xdotool key Return
 sleep 4
 shot "$vmw" virt-manager-console.png
+
+# the toolbar's Pause toggle: virDomainSuspend, then virDomainResume
+xdotool mousemove --window "$vmw" 168 46 click 1
+sleep 3
+paused=$(vsh domstate --reason tandem-emu)
+xdotool mousemove --window "$vmw" 168 46 click 1
+sleep 3
+echo "virt-manager-demo: Pause pressed: $paused; pressed again: $(vsh domstate --reason tandem-emu)"
 
 echo "virt-manager-demo: procedures virt-manager called that virttandemd does not implement:"
 grep -o 'not supported: .*' "$work/daemon.log" | sort | uniq -c || echo "  (none)"
