@@ -204,8 +204,9 @@ static void stats_domain(struct domain *d, unsigned groups, struct stats_params 
 		stats_uint(p, "vcpu.maximum", n);
 		/* one host thread runs every vCPU: its time is split evenly */
 		for (unsigned i = 0; active && i < n; i++) {
+			/* online vCPUs of an active domain, paused or not (as GetVcpus) */
 			stats_add(p, VIR_TYPED_PARAM_INT, "vcpu.%u.state", i)->value.tandem_typed_param_value_u.i =
-				d->state == VIR_DOMAIN_PAUSED ? VIR_VCPU_OFFLINE : VIR_VCPU_RUNNING;
+				VIR_VCPU_RUNNING;
 			stats_add(p, VIR_TYPED_PARAM_ULLONG, "vcpu.%u.time", i)->value.tandem_typed_param_value_u.ul =
 				(user + sys) / n;
 		}
