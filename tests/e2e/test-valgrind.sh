@@ -8,6 +8,10 @@ if ! command -v valgrind >/dev/null; then
 	for i in 1 2 3; do skip "valgrind not installed"; done
 	exit 0
 fi
+if grep -q __asan_init "$TANDEM"; then
+	for i in 1 2 3; do skip "tandem is built with AddressSanitizer, which valgrind cannot run"; done
+	exit 0
+fi
 sock="$WORK/ctl.sock"
 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 --log-file="$WORK/vg.log" \
 	"$TANDEM" run --kernel "$top_builddir/tests/guests/hello64.elf" --memory 64M --paused \
