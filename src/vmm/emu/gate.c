@@ -59,16 +59,22 @@ static void commit_cs(struct emu_cpu *c, uint16_t sel, uint64_t lo, unsigned cpl
 	cpu_update_mode(c);
 }
 
-/* A code segment reached directly (not through a gate) by JMP or CALL. */
-static void check_direct_code(struct emu_cpu *c, uint16_t sel, uint64_t lo)
+/* A code segment reached directly (not through a gate) by JMP or CALL:
+ * checks the descriptor and the new RIP, returns that RIP. */
+static uint64_t direct_code_target(struct emu_cpu *c, uint16_t sel, uint64_t lo, uint64_t off, unsigned osz)
 {
 	unsigned rpl = sel & 3;
+	if (!d_code(lo))
+		emu_gp(c, sel & 0xfffc);
 	if (d_conf(lo) ? d_dpl(lo) > c->cpl : (rpl > c->cpl || d_dpl(lo) != c->cpl))
 		emu_gp(c, sel & 0xfffc);
 	if (!d_present(lo))
 		emu_raise(c, EX_NP, sel & 0xfffc, true);
 	if (long_mode(c) && ((lo >> 53) & 1) && ((lo >> 54) & 1))
 		emu_gp(c, sel & 0xfffc);
+	off &= ipmask(osz);
+	check_target(c, lo, off);
+	return off;
 }
 
 /* Reads the descriptor of a far transfer target; #GP(0) for null,
@@ -150,11 +156,7 @@ void far_jump(struct emu_cpu *c, uint16_t sel, uint64_t off, unsigned osz)
 	uint64_t hi;
 	uint64_t lo = read_target(c, sel, &hi, false);
 	if (d_seg(lo)) {
-		if (!d_code(lo))
-			emu_gp(c, sel & 0xfffc);
-		check_direct_code(c, sel, lo);
-		off &= ipmask(osz);
-		check_target(c, lo, off);
+		off = direct_code_target(c, sel, lo, off, osz);
 		commit_cs(c, sel, lo, c->cpl);
 		c->next_rip = off;
 		return;
@@ -291,11 +293,7 @@ void far_call(struct emu_cpu *c, uint16_t sel, uint64_t off, unsigned osz)
 	uint64_t hi;
 	uint64_t lo = read_target(c, sel, &hi, false);
 	if (d_seg(lo)) {
-		if (!d_code(lo))
-			emu_gp(c, sel & 0xfffc);
-		check_direct_code(c, sel, lo);
-		off &= ipmask(osz);
-		check_target(c, lo, off);
+		off = direct_code_target(c, sel, lo, off, osz);
 		uint64_t v[2] = {c->seg[S_CS].selector, c->next_rip};
 		push_all(c, v, 2, osz);
 		commit_cs(c, sel, lo, c->cpl);

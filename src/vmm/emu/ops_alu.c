@@ -55,17 +55,20 @@ void op_alu_r_rm(struct emu_cpu *c, const struct insn *i)
 	lf_set(c, alu_lf[op], sz, a, b, r);
 }
 
-/* Register-register forms of the carry-less ALU ops at 32/64 bits, chosen
- * by the decoder (the hottest integer instructions): dest = rm, src = reg. */
-#define ALU_RR(name, expr, kind, sz, write)                                      \
+/* Register-register and register-immediate forms of the carry-less ALU ops
+ * at 32/64 bits, chosen by the decoder (the hottest integer instructions):
+ * dest = rm, src = reg or the immediate. */
+#define ALU_FAST(name, src, expr, kind, sz, write)                               \
 	void name(struct emu_cpu *c, const struct insn *i)                       \
 	{                                                                        \
 		uint64_t m = size_mask(sz);                                      \
-		uint64_t a = c->r[i->rm] & m, b = c->r[i->reg] & m, r = (expr); \
+		uint64_t a = c->r[i->rm] & m, b = (src) & m, r = (expr);        \
 		if (write)                                                       \
 			c->r[i->rm] = r & m;                                     \
 		lf_set(c, kind, sz, a, b, r);                                    \
 	}
+#define ALU_RR(name, expr, kind, sz, write) ALU_FAST(name, c->r[i->reg], expr, kind, sz, write)
+#define ALU_RI(name, expr, kind, sz, write) ALU_FAST(name, i->imm, expr, kind, sz, write)
 ALU_RR(op_add_rr64, a + b, LF_ADD, 8, 1)
 ALU_RR(op_or_rr64, a | b, LF_LOGIC, 8, 1)
 ALU_RR(op_and_rr64, a & b, LF_LOGIC, 8, 1)
@@ -80,15 +83,6 @@ ALU_RR(op_xor_rr32, a ^ b, LF_LOGIC, 4, 1)
 ALU_RR(op_cmp_rr32, a - b, LF_SUB, 4, 0)
 
 /* The same with an immediate source (group 1, 81/83 with a register). */
-#define ALU_RI(name, expr, kind, sz, write)                                      \
-	void name(struct emu_cpu *c, const struct insn *i)                       \
-	{                                                                        \
-		uint64_t m = size_mask(sz);                                      \
-		uint64_t a = c->r[i->rm] & m, b = i->imm & m, r = (expr);       \
-		if (write)                                                       \
-			c->r[i->rm] = r & m;                                     \
-		lf_set(c, kind, sz, a, b, r);                                    \
-	}
 ALU_RI(op_add_ri64, a + b, LF_ADD, 8, 1)
 ALU_RI(op_or_ri64, a | b, LF_LOGIC, 8, 1)
 ALU_RI(op_and_ri64, a & b, LF_LOGIC, 8, 1)

@@ -5,6 +5,27 @@
 #include "vmm/emu/ops.h"
 
 /* --- shifts and rotates ----------------------------------------------------------- */
+/* Reads a shift's destination (register, or memory checked for writing). A
+ * zero count changes nothing but still zero-extends a 32-bit register
+ * destination; then it returns false and the caller stops. */
+static bool shift_dest(struct emu_cpu *c, const struct insn *i, unsigned cnt, uint64_t *a, uint64_t *lin)
+{
+	unsigned sz = i->osz;
+	*lin = 0;
+	if (i->mod == 3) {
+		*a = reg_get(c, i->rm, sz);
+	} else {
+		*lin = insn_addr(c, i, sz, ACC_W);
+		*a = mem_read(c, *lin, sz);
+	}
+	if (cnt == 0) {
+		if (i->mod == 3 && sz == 4)
+			reg_set(c, i->rm, 4, *a);
+		return false;
+	}
+	return true;
+}
+
 void op_shift(struct emu_cpu *c, const struct insn *i)
 {
 	unsigned sz = i->osz, bits = sz * 8, op = i->reg & 7;
@@ -16,19 +37,9 @@ void op_shift(struct emu_cpu *c, const struct insn *i)
 	else
 		cnt = i->imm & 0xff;
 	cnt &= sz == 8 ? 0x3f : 0x1f;
-	uint64_t lin = 0;
-	uint64_t a;
-	if (i->mod == 3) {
-		a = reg_get(c, i->rm, sz);
-	} else {
-		lin = insn_addr(c, i, sz, ACC_W);
-		a = mem_read(c, lin, sz);
-	}
-	if (cnt == 0) {
-		if (i->mod == 3 && sz == 4)
-			reg_set(c, i->rm, 4, a);  /* a 32-bit destination is written (zero-extended) anyway */
+	uint64_t lin, a;
+	if (!shift_dest(c, i, cnt, &a, &lin))
 		return;
-	}
 	uint64_t m = size_mask(sz), r = 0, f = 0;
 	uint64_t msb = 1ULL << (bits - 1);
 	uint64_t setmask = F_ARITH;
@@ -136,18 +147,9 @@ static void shxd(struct emu_cpu *c, const struct insn *i, bool right)
 	unsigned sz = i->osz, bits = sz * 8;
 	unsigned cnt = (i->opcode & 1) ? c->r[R_CX] & 0xff : i->imm & 0xff;
 	cnt &= sz == 8 ? 0x3f : 0x1f;
-	uint64_t lin = 0, a;
-	if (i->mod == 3) {
-		a = reg_get(c, i->rm, sz);
-	} else {
-		lin = insn_addr(c, i, sz, ACC_W);
-		a = mem_read(c, lin, sz);
-	}
-	if (cnt == 0) {
-		if (i->mod == 3 && sz == 4)
-			reg_set(c, i->rm, 4, a);
+	uint64_t lin, a;
+	if (!shift_dest(c, i, cnt, &a, &lin))
 		return;
-	}
 	uint64_t b = reg_get(c, i->reg, sz), m = size_mask(sz), r, cf;
 	if (sz == 2) {
 		/* 16-bit: behaves as a 32-bit shift of a:b (counts > 16 undefined) */
